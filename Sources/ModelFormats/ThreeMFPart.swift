@@ -156,7 +156,7 @@ struct ThreeMFPart {
             }
             guard let id else { throw x.error("<object> has no id") }
             if part.objects[id] != nil { throw x.error("object id \(id) is defined twice") }
-            object = ThreeMFObject(id: id, name: name, line: x.line(at: x.tagStart))
+            object = ThreeMFObject(id: id, name: name, line: x.tagLine())
         }
 
         private mutating func vertex(_ x: inout XMLScanner) throws(ThreeMFError) {
@@ -236,7 +236,7 @@ struct ThreeMFPart {
                 }
             }
             guard let id else { throw x.error("\(what) has no objectid") }
-            return ThreeMFReference(path: path, objectID: id, transform: transform, line: x.line(at: x.tagStart))
+            return ThreeMFReference(path: path, objectID: id, transform: transform, line: x.tagLine())
         }
 
         /// 3MF lists the 4×3 matrix row by row (m00 m01 m02 m10 … m32) and multiplies a row

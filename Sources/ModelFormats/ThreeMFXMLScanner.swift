@@ -68,15 +68,25 @@ struct XMLScanner {
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
     }
 
-    /// The 1-based line of byte offset `offset`, counted only when a message needs it.
+    /// Newlines are counted only when a line number is asked for, continuing from the last
+    /// answer, so asking once per object or item stays linear in the document size.
+    private var lineCursor = (offset: 0, line: 1)
+
+    /// The 1-based line of byte offset `offset`.
     func line(at offset: Int) -> Int {
-        var n = 1
-        var i = 0
         let end = min(offset, count)
-        while i < end {
-            if base[i] == 10 { n += 1 }
-            i += 1
+        var (i, n) = end >= lineCursor.offset ? lineCursor : (0, 1)
+        while i < end, let hit = memchr(base + i, 10, end - i) {
+            n += 1
+            i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
         }
+        return n
+    }
+
+    /// The line of the current tag, remembered so the next call continues from here.
+    mutating func tagLine() -> Int {
+        let n = line(at: tagStart)
+        lineCursor = (tagStart, n)
         return n
     }
 

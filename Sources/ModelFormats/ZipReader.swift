@@ -1,4 +1,10 @@
+// zlib comes with ZIPFoundation (its CZlib system-library module on Linux); Darwin SDKs
+// ship it as `zlib`.
+#if canImport(CZlib)
 import CZlib
+#elseif canImport(zlib)
+import zlib
+#endif
 import Foundation
 import MeshCore
 
@@ -174,18 +180,18 @@ struct ZipReader {
             out.append(input)
         } else {
             let limit = min(UInt64(cap), ratioLimit)
-            out = try inflate(input, name: name, declared: entry.uncompressedSize, limit: Int(limit), cap: cap, limits: limits)
+            out = try inflateEntry(input, name: name, declared: entry.uncompressedSize, limit: Int(limit), cap: cap, limits: limits)
         }
         guard UInt64(out.count) == entry.uncompressedSize else {
             throw ThreeMFError(
                 "3MF part \(name) is damaged: the archive declares \(ASCIIGrouping.bytes(entry.uncompressedSize)) but it holds \(ASCIIGrouping.bytes(out.count))"
             )
         }
-        guard out.crc32() == entry.crc32 else { throw ThreeMFError("3MF part \(name) is damaged: its CRC-32 does not match") }
+        guard out.checksum() == entry.crc32 else { throw ThreeMFError("3MF part \(name) is damaged: its CRC-32 does not match") }
         return out
     }
 
-    private func inflate(
+    private func inflateEntry(
         _ input: UnsafeRawBufferPointer, name: String, declared: UInt64, limit: Int, cap: Int, limits: ThreeMFLimits
     ) throws(ThreeMFError) -> ByteBuffer {
         var stream = z_stream()
@@ -214,7 +220,7 @@ struct ZipReader {
             let room = min(out.capacity - out.count, Int(UInt32.max))
             stream.next_out = out.base.advanced(by: out.count)
             stream.avail_out = UInt32(room)
-            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+            let status = inflate(&stream, Z_NO_FLUSH)
             out.count += room - Int(stream.avail_out)
             if status == Z_STREAM_END { break }
             if status == Z_BUF_ERROR && stream.avail_in == 0 && remaining == 0 {
@@ -275,12 +281,13 @@ final class ByteBuffer {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    func crc32() -> UInt32 {
-        var crc: UInt = CZlib.crc32(0, nil, 0)
+    /// The CRC-32 (as ZIP stores it) of the contents.
+    func checksum() -> UInt32 {
+        var crc: UInt = crc32(0, nil, 0)
         var offset = 0
         while offset < count {
             let chunk = min(count - offset, 1 << 30)
-            crc = CZlib.crc32(crc, base + offset, UInt32(chunk))
+            crc = crc32(crc, base + offset, UInt32(chunk))
             offset += chunk
         }
         return UInt32(truncatingIfNeeded: crc)

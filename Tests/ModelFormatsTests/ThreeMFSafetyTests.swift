@@ -107,6 +107,17 @@ import ZIPFoundation
         #expect(message.contains("3D/3dmodel.model is truncated"))
     }
 
+    @Test func deflateStreamRunningPastTheFileIsAnErrorNotAHang() throws {
+        // The entry's data starts with a stored deflate block claiming 65,535 bytes, more than
+        // the file holds. ZIPFoundation 0.9.20's Linux extract loops forever on this; the
+        // reader gives zlib only the entry's bytes and stops.
+        var bytes = [UInt8](try F.zip([("3D/3dmodel.model", Array(repeating: 65, count: 5000))]))
+        let data = 30 + (Int(bytes[26]) | Int(bytes[27]) << 8) + (Int(bytes[28]) | Int(bytes[29]) << 8)
+        bytes.replaceSubrange(data..<data + 5, with: [0x00, 0xFF, 0xFF, 0x00, 0x00])
+        let message = try #require(F.failure(Data(bytes)))
+        #expect(message == "3MF part 3D/3dmodel.model is truncated: its compressed data ends before the deflate stream does")
+    }
+
     @Test func malformedXMLGivesTheLine() throws {
         let broken = """
             <?xml version="1.0"?>
@@ -195,5 +206,26 @@ import ZIPFoundation
     @Test func unknownUnitIsAnError() throws {
         let message = F.failure(try F.package(model: F.model("<resources/><build/>", unit: "furlong")))
         #expect(message?.contains("unknown unit \"furlong\"") == true)
+    }
+}
+
+@Suite struct ThreeMFDamageTests {
+    /// Every truncation and many single-byte corruptions of a real package either read or
+    /// throw; none may crash or hang.
+    @Test func damagedPackagesFailCleanly() throws {
+        let good = [UInt8](try ThreeMFFixtures.sample("3mf/3mfc_MUSTPASS_Components.3mf"))
+        var failures = 0
+        for length in stride(from: 0, to: good.count, by: 7) {
+            if ThreeMFFixtures.failure(Data(good[0..<length])) != nil { failures += 1 }
+        }
+        for position in stride(from: 0, to: good.count, by: 3) {
+            for value: UInt8 in [0x00, 0xFF, good[position] ^ 0x10] {
+                var bad = good
+                bad[position] = value
+                if ThreeMFFixtures.failure(Data(bad)) != nil { failures += 1 }
+            }
+        }
+        // Cutting a ZIP anywhere loses its directory, so every truncation must fail.
+        #expect(failures >= good.count / 7)
     }
 }
