@@ -9,8 +9,10 @@ public enum MeshAnalyzer {
     ///   index (its zero-length edge `a–a` then counts as an edge too), so a mesh holding such
     ///   a triangle is not watertight. Collinear triangles with three distinct indices are
     ///   ordinary faces topologically; both kinds count in `degenerateTriangles`.
-    /// - `watertight` ignores winding: a closed mesh whose faces disagree about the outside is
-    ///   watertight with `inconsistentEdges > 0` (trimesh's `is_watertight` is true for it).
+    /// - `watertight` means every edge has exactly two faces that use it in opposite
+    ///   directions: no boundary, non-manifold or inconsistent edge (trimesh's `is_watertight`
+    ///   and `is_winding_consistent` together). A closed mesh whose faces disagree about the
+    ///   outside is therefore not watertight; repair orients it.
     /// - Triangles whose indices are out of range are left out of everything and counted
     ///   as degenerate.
     ///
@@ -61,7 +63,7 @@ public enum MeshAnalyzer {
         mesh.indices.withUnsafeBufferPointer { idx in
             topology(idx, vertexCount: vertexCount, positions: mesh.positions, totalVolume: measures.volume, into: &report)
         }
-        report.watertight = report.boundaryEdges == 0 && report.nonManifoldEdges == 0
+        report.watertight = report.boundaryEdges == 0 && report.nonManifoldEdges == 0 && report.inconsistentEdges == 0
         return report
     }
 

@@ -1,5 +1,7 @@
 /// Builds a `TriangleMesh` from triangle corners, welding positions that are exactly
-/// equal (bit for bit, with -0 treated as +0) into one vertex as they arrive.
+/// equal (bit for bit, with -0 treated as +0) into one vertex as they arrive. Coordinates
+/// closer to zero than 1e-12 count as zero: CAD exporters write round-off such as
+/// -5.7e-17 where 0 was meant, and without this their closed parts come apart at seams.
 ///
 /// Readers feed it corners in file order; it keeps the unwelded corner count so a report
 /// can say how many vertices the file stored.
@@ -31,6 +33,10 @@ public struct MeshBuilder {
     /// Number of triangles so far.
     @inlinable public var triangleCount: Int { indices.count / 3 }
 
+    /// Bit pattern of `Float(1e-12)`: magnitudes below it (compared as integers on the
+    /// sign-cleared bits, which orders non-negative floats) snap to +0.
+    public static let zeroSnapBits: UInt32 = Float(1e-12).bitPattern
+
     @inlinable
     static func hash(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> Int {
         var h = x &* 0x9E37_79B1
@@ -46,8 +52,9 @@ public struct MeshBuilder {
     @inlinable
     public mutating func vertex(_ x: Float, _ y: Float, _ z: Float) -> UInt32 {
         corners &+= 1
-        // +0 and -0 are the same point; adding 0 turns -0 into +0.
-        let x = x + 0, y = y + 0, z = z + 0
+        let x = x.bitPattern & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : x
+        let y = y.bitPattern & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : y
+        let z = z.bitPattern & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : z
         if !welds {
             let index = UInt32(truncatingIfNeeded: positions.count / 3)
             positions.append(x); positions.append(y); positions.append(z)

@@ -50,10 +50,11 @@ struct WeldTable {
     /// The vertex id for these coordinate bit patterns (finite floats), adding it when new.
     @inline(__always)
     mutating func id(_ xBits: UInt32, _ yBits: UInt32, _ zBits: UInt32) -> UInt32 {
-        // -0 and +0 are the same point.
-        let x = xBits == 0x8000_0000 ? 0 : xBits
-        let y = yBits == 0x8000_0000 ? 0 : yBits
-        let z = zBits == 0x8000_0000 ? 0 : zBits
+        // -0 and +0 are the same point, and so is CAD round-off like -5.7e-17 where 0 was
+        // meant (see `MeshBuilder.zeroSnapBits`).
+        let x = xBits & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : xBits
+        let y = yBits & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : yBits
+        let z = zBits & 0x7FFF_FFFF < MeshBuilder.zeroSnapBits ? 0 : zBits
         let h = WeldTable.hash(x, y, z)
         let c = cache + 4 &* (Int(truncatingIfNeeded: h >> 40) & (WeldTable.cacheSize - 1))
         if c[0] == x && c[1] == y && c[2] == z && c[3] != 0 { return c[3] &- 1 }
