@@ -29,7 +29,7 @@ struct Shading {
         var sp = nx * half.x + ny * half.y + nz * half.z
         sp = sp > 0 ? sp : 0
         sp *= sp; sp *= sp; sp *= sp; sp *= sp; sp *= sp  // ^32
-        var v: Float = 0.3 + 0.08 * nz
+        var v: Float = 0.36 + 0.08 * nz
         v += 0.58 * (dk > 0 ? dk : 0)
         v += 0.24 * (df > 0 ? df : 0)
         v += 0.32 * sp
