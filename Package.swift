@@ -37,7 +37,7 @@ let package = Package(
         // Foundation side.
         .target(
             name: "ModelFormats",
-            dependencies: ["MeshCore", "MeshIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["MeshCore", "MeshIO", "MeshRender", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "VitrineKit",

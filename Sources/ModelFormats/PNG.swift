@@ -1,0 +1,256 @@
+import MeshRender
+
+/// A PNG file that could not be decoded; `message` says what was wrong and where.
+public struct PNGError: Error, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// PNG encoding of `RGBAImage`s (8-bit RGBA, our own deflate) and decoding of 8-bit
+/// RGB/RGBA non-interlaced PNGs, with no dependency beyond the standard library.
+public enum PNG {
+    /// Largest width or height `decode` accepts, so a header cannot make us allocate
+    /// memory for pixels the file does not hold.
+    public static let maxSide = 8192
+
+    static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+
+    /// The image as a PNG file: colour type 6 (RGBA), 8 bits, per-row Sub/Up filter,
+    /// one zlib stream compressed with LZ77 and fixed Huffman codes.
+    public static func encode(_ image: RGBAImage) -> [UInt8] {
+        let width = image.width, height = image.height
+        let stride = width * 4
+        // Filtered scanlines: one filter-type byte, then the row.
+        var raw = [UInt8](repeating: 0, count: height * (stride + 1))
+        image.pixels.withUnsafeBufferPointer { px in
+            raw.withUnsafeMutableBufferPointer { out in
+                filterRows(px, out, width: width, height: height)
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count / 8 + 1024)
+        out.append(contentsOf: signature)
+        var ihdr: [UInt8] = []
+        appendBigEndian(&ihdr, UInt32(width))
+        appendBigEndian(&ihdr, UInt32(height))
+        ihdr.append(contentsOf: [8, 6, 0, 0, 0])
+        appendChunk(&out, "IHDR", ihdr)
+        appendChunk(&out, "IDAT", Deflate.zlibCompress(raw))
+        appendChunk(&out, "IEND", [])
+        return out
+    }
+
+    /// Picks Sub or Up per row, whichever leaves the smaller sum of byte magnitudes
+    /// (a cheap form of libpng's heuristic; the background becomes runs of zeros).
+    static func filterRows(
+        _ px: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int
+    ) {
+        let stride = width * 4
+        guard stride > 0, let src = px.baseAddress, let dst = out.baseAddress else { return }
+        // Wrapping arithmetic and raw pointers keep these loops free of overflow checks,
+        // so the compiler vectorizes them.
+        @inline(__always) func magnitude(_ d: UInt8) -> UInt32 { UInt32(Swift.min(d, 0 &- d)) }
+        for y in 0..<height {
+            let cur = src + y * stride
+            let o = dst + y * (stride + 1) + 1
+            var sumUp: UInt32 = 0, sumSub: UInt32 = 0
+            if y > 0 {
+                let up = cur - stride
+                for i in 0..<stride { sumUp &+= magnitude(cur[i] &- up[i]) }
+                for i in 4..<Swift.max(stride, 4) { sumSub &+= magnitude(cur[i] &- cur[i &- 4]) }
+            }
+            if y > 0 && sumUp <= sumSub {
+                o[-1] = 2
+                let up = cur - stride
+                for i in 0..<stride { o[i] = cur[i] &- up[i] }
+            } else {
+                o[-1] = 1
+                for i in 0..<4 { o[i] = cur[i] }
+                for i in 4..<Swift.max(stride, 4) { o[i] = cur[i] &- cur[i &- 4] }
+            }
+        }
+    }
+
+    /// Decodes an 8-bit RGB (colour type 2) or RGBA (6), non-interlaced PNG. RGB pixels
+    /// get alpha 255. Checks chunk CRCs and the zlib checksum.
+    public static func decode(_ bytes: [UInt8]) throws(PNGError) -> RGBAImage {
+        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
+            throw PNGError("not a PNG file: the 8-byte PNG signature is missing")
+        }
+        var pos = 8
+        var width = 0, height = 0, channels = 0
+        var sawHeader = false, sawEnd = false
+        var compressed: [UInt8] = []
+        while pos < bytes.count {
+            guard pos + 12 <= bytes.count else {
+                throw PNGError("PNG truncated: chunk at byte \(pos) needs 12 bytes but only \(bytes.count - pos) remain")
+            }
+            let length = Int(readBigEndian(bytes, pos))
+            let typeBytes = Array(bytes[(pos + 4)..<(pos + 8)])
+            let type = String(decoding: typeBytes, as: UTF8.self)
+            guard length <= bytes.count - pos - 12 else {
+                throw PNGError("PNG truncated: chunk \(type) at byte \(pos) claims \(length) bytes but only \(bytes.count - pos - 12) remain")
+            }
+            let dataStart = pos + 8
+            let crcStored = readBigEndian(bytes, dataStart + length)
+            let crc = CRC32.checksum(bytes, from: pos + 4, to: dataStart + length)
+            guard crc == crcStored else { throw PNGError("PNG chunk \(type) at byte \(pos) has a bad CRC") }
+            switch type {
+            case "IHDR":
+                guard length == 13 else { throw PNGError("PNG IHDR chunk is \(length) bytes, expected 13") }
+                width = Int(readBigEndian(bytes, dataStart))
+                height = Int(readBigEndian(bytes, dataStart + 4))
+                let depth = bytes[dataStart + 8], colorType = bytes[dataStart + 9]
+                let compression = bytes[dataStart + 10], filter = bytes[dataStart + 11], interlace = bytes[dataStart + 12]
+                guard width > 0, height > 0 else { throw PNGError("PNG has an empty size \(width)x\(height)") }
+                guard width <= maxSide, height <= maxSide else {
+                    throw PNGError("PNG is \(width)x\(height); the largest accepted side is \(maxSide)")
+                }
+                guard depth == 8 else { throw PNGError("PNG bit depth \(depth) is not supported (only 8)") }
+                switch colorType {
+                case 2: channels = 3
+                case 6: channels = 4
+                case 0: throw PNGError("PNG colour type 0 (greyscale) is not supported (only RGB and RGBA)")
+                case 3: throw PNGError("PNG colour type 3 (palette) is not supported (only RGB and RGBA)")
+                case 4: throw PNGError("PNG colour type 4 (greyscale+alpha) is not supported (only RGB and RGBA)")
+                default: throw PNGError("PNG colour type \(colorType) is invalid")
+                }
+                guard compression == 0, filter == 0 else { throw PNGError("PNG uses an unknown compression or filter method") }
+                guard interlace == 0 else { throw PNGError("interlaced PNGs are not supported") }
+                sawHeader = true
+            case "IDAT":
+                guard sawHeader else { throw PNGError("PNG has image data before its IHDR header") }
+                compressed.append(contentsOf: bytes[dataStart..<(dataStart + length)])
+            case "IEND":
+                sawEnd = true
+            default:
+                // Ancillary chunks (lowercase first letter) may be skipped; critical ones may not.
+                if typeBytes[0] & 0x20 == 0 {
+                    throw PNGError("PNG has an unsupported critical chunk \(type)")
+                }
+            }
+            pos = dataStart + length + 4
+            if sawEnd { break }
+        }
+        guard sawHeader else { throw PNGError("PNG has no IHDR header") }
+        guard !compressed.isEmpty else { throw PNGError("PNG has no image data (IDAT)") }
+        let stride = width * channels
+        let expected = height * (stride + 1)
+        let raw: [UInt8]
+        do {
+            raw = try Inflate.zlibDecompress(compressed, limit: expected)
+        } catch {
+            throw PNGError("PNG image data: \(error.message)")
+        }
+        guard raw.count == expected else {
+            throw PNGError("PNG image data holds \(raw.count) bytes, expected \(expected) for \(width)x\(height)")
+        }
+        var pixels = [UInt8](repeating: 255, count: width * height * 4)
+        var prev = [UInt8](repeating: 0, count: stride)
+        var cur = [UInt8](repeating: 0, count: stride)
+        for y in 0..<height {
+            let o = y * (stride + 1)
+            let filter = raw[o]
+            for i in 0..<stride { cur[i] = raw[o + 1 + i] }
+            switch filter {
+            case 0: break
+            case 1:
+                for i in channels..<Swift.max(stride, channels) where i < stride { cur[i] = cur[i] &+ cur[i - channels] }
+            case 2:
+                for i in 0..<stride { cur[i] = cur[i] &+ prev[i] }
+            case 3:
+                for i in 0..<stride {
+                    let left = i >= channels ? Int(cur[i - channels]) : 0
+                    cur[i] = cur[i] &+ UInt8((left + Int(prev[i])) / 2)
+                }
+            case 4:
+                for i in 0..<stride {
+                    let a = i >= channels ? Int(cur[i - channels]) : 0
+                    let b = Int(prev[i])
+                    let c = i >= channels ? Int(prev[i - channels]) : 0
+                    let p = a + b - c
+                    let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                    let pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
+                    cur[i] = cur[i] &+ UInt8(pred)
+                }
+            default:
+                throw PNGError("PNG row \(y) has unknown filter type \(filter)")
+            }
+            let row = y * width * 4
+            if channels == 4 {
+                for i in 0..<stride { pixels[row + i] = cur[i] }
+            } else {
+                for x in 0..<width {
+                    pixels[row + 4 * x] = cur[3 * x]
+                    pixels[row + 4 * x + 1] = cur[3 * x + 1]
+                    pixels[row + 4 * x + 2] = cur[3 * x + 2]
+                }
+            }
+            swap(&prev, &cur)
+        }
+        return RGBAImage(width: width, height: height, pixels: pixels)
+    }
+
+    static func appendBigEndian(_ out: inout [UInt8], _ v: UInt32) {
+        out.append(UInt8(v >> 24)); out.append(UInt8((v >> 16) & 0xFF))
+        out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8(v & 0xFF))
+    }
+
+    static func readBigEndian(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+    }
+
+    static func appendChunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {
+        appendBigEndian(&out, UInt32(data.count))
+        let start = out.count
+        out.append(contentsOf: Array(type.utf8))
+        out.append(contentsOf: data)
+        let crc = CRC32.checksum(out, from: start, to: out.count)
+        appendBigEndian(&out, crc)
+    }
+}
+
+/// CRC-32 (ISO 3309, as used by PNG and zip).
+enum CRC32 {
+    static let table: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 256)
+        for n in 0..<256 {
+            var c = UInt32(n)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[n] = c
+        }
+        return t
+    }()
+
+    /// CRC of `bytes[from..<to]`.
+    static func checksum(_ bytes: [UInt8], from: Int, to: Int) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        table.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { b in
+                for i in from..<to { c = t[Int((c ^ UInt32(b[i])) & 0xFF)] ^ (c >> 8) }
+            }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+}
+
+/// Adler-32 (zlib's trailer checksum).
+enum Adler32 {
+    static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var a: UInt32 = 1, b: UInt32 = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            // 5552 is the most bytes that cannot overflow 32-bit sums before the modulo.
+            let end = Swift.min(i + 5552, n)
+            while i < end {
+                a &+= UInt32(bytes[i])
+                b &+= a
+                i += 1
+            }
+            a %= 65521
+            b %= 65521
+        }
+        return b << 16 | a
+    }
+}

@@ -1,0 +1,157 @@
+/// A fast single-pass deflate compressor for PNG: run-length LZ77 (zlib's Z_RLE idea)
+/// and the fixed Huffman codes, wrapped as zlib.
+/// Rendered images are mostly flat background, which becomes long zero runs after
+/// filtering, so this gets most of the gain of a full compressor at a fraction of the cost.
+enum Deflate {
+    static let lengthBase: [Int] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+    static let lengthExtra: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    static let distanceBase: [Int] = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
+    static let distanceExtra: [Int] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+
+    static func reversed(_ code: Int, _ length: Int) -> UInt32 {
+        var r: UInt32 = 0
+        for i in 0..<length where code & (1 << i) != 0 { r |= 1 << UInt32(length - 1 - i) }
+        return r
+    }
+
+    /// Fixed-code bits (already reversed for LSB-first output) and bit counts for
+    /// literal/length symbols 0…287.
+    static let literalCodes: (bits: [UInt32], counts: [UInt8]) = {
+        var bits = [UInt32](repeating: 0, count: 288), counts = [UInt8](repeating: 0, count: 288)
+        for s in 0..<288 {
+            let (code, len): (Int, Int)
+            if s < 144 { (code, len) = (0x30 + s, 8) }
+            else if s < 256 { (code, len) = (0x190 + s - 144, 9) }
+            else if s < 280 { (code, len) = (s - 256, 7) }
+            else { (code, len) = (0xC0 + s - 280, 8) }
+            bits[s] = reversed(code, len)
+            counts[s] = UInt8(len)
+        }
+        return (bits, counts)
+    }()
+
+    /// For each match length 3…258: symbol code plus extra bits, and the total bit count.
+    static let lengthCodes: (bits: [UInt32], counts: [UInt8]) = {
+        var bits = [UInt32](repeating: 0, count: 259), counts = [UInt8](repeating: 0, count: 259)
+        var code = 0
+        for len in 3...258 {
+            while code + 1 < lengthBase.count && lengthBase[code + 1] <= len { code += 1 }
+            let sym = 257 + code
+            let huff = literalCodes.bits[sym], hl = Int(literalCodes.counts[sym])
+            bits[len] = huff | UInt32(len - lengthBase[code]) << UInt32(hl)
+            counts[len] = UInt8(hl + lengthExtra[code])
+        }
+        return (bits, counts)
+    }()
+
+    /// Distance code (0…29) for each distance 1…32768.
+    static let distanceCodeTable: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 32769)
+        var code = 0
+        for d in 1...32768 {
+            while code + 1 < distanceBase.count && distanceBase[code + 1] <= d { code += 1 }
+            t[d] = UInt8(code)
+        }
+        return t
+    }()
+
+    static let distanceCodes: [UInt32] = (0..<30).map { reversed($0, 5) }
+
+    /// `data` as a zlib stream (RFC 1950) holding one fixed-Huffman deflate block.
+    static func zlibCompress(_ data: [UInt8]) -> [UInt8] {
+        let n = data.count
+        // Fixed codes spend at most 9 bits per literal byte.
+        var out = [UInt8](repeating: 0, count: n + n / 8 + 64)
+        var o = 0
+        let lit = literalCodes, lens = lengthCodes, dtab = distanceCodeTable, dcodes = distanceCodes
+        out.withUnsafeMutableBufferPointer { dst in
+            dst[0] = 0x78; dst[1] = 0x01
+            o = 2
+            var acc: UInt64 = 0
+            var bitCount: UInt64 = 0
+            @inline(__always) func put(_ bits: UInt32, _ count: UInt8) {
+                acc |= UInt64(bits) << bitCount
+                bitCount += UInt64(count)
+                if bitCount >= 32 {
+                    dst[o] = UInt8(truncatingIfNeeded: acc); dst[o + 1] = UInt8(truncatingIfNeeded: acc >> 8)
+                    dst[o + 2] = UInt8(truncatingIfNeeded: acc >> 16); dst[o + 3] = UInt8(truncatingIfNeeded: acc >> 24)
+                    o += 4
+                    acc >>= 32
+                    bitCount -= 32
+                }
+            }
+            put(0b011, 3)  // BFINAL = 1, BTYPE = 01 (fixed Huffman)
+            lit.bits.withUnsafeBufferPointer { lb in
+            lit.counts.withUnsafeBufferPointer { lc in
+            lens.bits.withUnsafeBufferPointer { mb in
+            lens.counts.withUnsafeBufferPointer { mc in
+            dtab.withUnsafeBufferPointer { dt in
+            data.withUnsafeBytes { src in
+                // Matches only at distance 1 (byte runs: filtered background is all
+                // zeros) and 4 (repeated pixels), like zlib's Z_RLE strategy: no hash
+                // table, one compare per literal.
+                do {
+                    var i = 0
+                    while i + 4 <= n {
+                        let word = src.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                        var dist = 0
+                        if i >= 1 && src.loadUnaligned(fromByteOffset: i - 1, as: UInt32.self) == word {
+                            dist = 1
+                        } else if i >= 4 && src.loadUnaligned(fromByteOffset: i - 4, as: UInt32.self) == word {
+                            dist = 4
+                        }
+                        if dist != 0 {
+                            let cand = i - dist
+                            var len = 4
+                            let maxLen = Swift.min(258, n - i)
+                            while len + 8 <= maxLen {
+                                let x = src.loadUnaligned(fromByteOffset: i + len, as: UInt64.self)
+                                    ^ src.loadUnaligned(fromByteOffset: cand + len, as: UInt64.self)
+                                if x != 0 {
+                                    len += x.trailingZeroBitCount / 8
+                                    break
+                                }
+                                len += 8
+                            }
+                            if len + 8 > maxLen {
+                                while len < maxLen && src[i + len] == src[cand + len] { len += 1 }
+                            }
+                            if len > maxLen { len = maxLen }
+                            put(mb[len], mc[len])
+                            let dc = Int(dt[dist])
+                            put(dcodes[dc], UInt8(5 + distanceExtra[dc]))
+                            i += len
+                        } else {
+                            let b = Int(src[i])
+                            put(lb[b], lc[b])
+                            i += 1
+                        }
+                    }
+                    while i < n {
+                        let b = Int(src[i])
+                        put(lb[b], lc[b])
+                        i += 1
+                    }
+                }
+            }
+            }
+            }
+            }
+            }
+            }
+            put(lit.bits[256], lit.counts[256])
+            while bitCount > 0 {
+                dst[o] = UInt8(truncatingIfNeeded: acc)
+                o += 1
+                acc >>= 8
+                bitCount = bitCount >= 8 ? bitCount - 8 : 0
+            }
+            let adler = data.withUnsafeBufferPointer { Adler32.checksum($0) }
+            dst[o] = UInt8(adler >> 24); dst[o + 1] = UInt8((adler >> 16) & 0xFF)
+            dst[o + 2] = UInt8((adler >> 8) & 0xFF); dst[o + 3] = UInt8(adler & 0xFF)
+            o += 4
+        }
+        out.removeSubrange(o...)
+        return out
+    }
+}
