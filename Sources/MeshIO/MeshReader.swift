@@ -36,9 +36,11 @@ public enum MeshReader {
         return hint
     }
 
-    /// Reads a mesh, detecting its format by content (see `detect`).
+    /// Reads a mesh, detecting its format by content (see `detect`). With `welding: false`
+    /// a binary STL keeps three vertices per facet (a renderer needs no shared vertices and
+    /// saves the weld); other formats are welded either way.
     public static func read(
-        _ bytes: UnsafeRawBufferPointer, fileExtension: String?
+        _ bytes: UnsafeRawBufferPointer, fileExtension: String?, welding: Bool = true
     ) throws(MeshIOError) -> (mesh: TriangleMesh, format: MeshFormat) {
         var c = TextCursor(bytes)
         c.skipWhitespace()
@@ -53,7 +55,7 @@ public enum MeshReader {
         }
         let mesh: TriangleMesh
         switch format {
-        case .stlBinary: mesh = try STLReader.readBinary(bytes)
+        case .stlBinary: mesh = welding ? try STLReader.readBinary(bytes) : try STLReader.readBinaryUnwelded(bytes)
         case .stlASCII: mesh = try STLReader.readASCII(bytes)
         case .obj: mesh = try OBJReader.read(bytes)
         case .ply: mesh = try PLYReader.read(bytes)

@@ -56,6 +56,48 @@ enum STLReader {
         return TriangleMesh(positions: table.positions, indices: indices, sourceVertexCount: 3 * claimed)
     }
 
+    /// Reads a binary STL as a triangle soup: three fresh vertices per facet, no welding.
+    static func readBinaryUnwelded(_ bytes: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {
+        guard bytes.count >= 84 else {
+            throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
+        }
+        let claim = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
+        let holds = (bytes.count - 84) / 50
+        guard claim <= UInt64(holds) else {
+            throw MeshIOError(
+                "STL header claims \(grouped(claim)) triangles but the file holds \(ASCII.grouped(holds))")
+        }
+        let claimed = Int(claim)
+        guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        var badTriangle = -1
+        let positions = [Float](unsafeUninitializedCapacity: 9 * claimed) { out, initialized in
+            initialized = 9 * claimed
+            var offset = 84 + 12
+            let e: UInt32 = 0x7F80_0000
+            for t in 0..<claimed {
+                for k in 0..<9 {
+                    let b = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset &+ 4 &* k, as: UInt32.self))
+                    if b & e == e {
+                        badTriangle = t
+                        initialized = 9 * t
+                        return
+                    }
+                    out[9 &* t &+ k] = Float(bitPattern: b)
+                }
+                offset &+= 50
+            }
+        }
+        if badTriangle >= 0 {
+            throw MeshIOError(
+                "binary STL triangle \(badTriangle) (counting from 0) has a NaN or infinite coordinate")
+        }
+        let indices = [UInt32](unsafeUninitializedCapacity: 3 * claimed) { out, initialized in
+            for i in 0..<(3 * claimed) { out[i] = UInt32(truncatingIfNeeded: i) }
+            initialized = 3 * claimed
+        }
+        return TriangleMesh(positions: positions, indices: indices, sourceVertexCount: 3 * claimed)
+    }
+
     /// Reads an ASCII STL: one or more `solid … endsolid` blocks, keywords in any case,
     /// any line endings. Each facet's loop is fan-triangulated (normally it has 3 vertices).
     static func readASCII(_ raw: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {

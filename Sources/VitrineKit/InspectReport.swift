@@ -21,7 +21,7 @@ public struct InspectReport: Sendable {
     /// The report as a JSON object with the documented keys, in a fixed order.
     public var json: JSON {
         let r = analysis
-        func vec(_ v: Vec3) -> JSON { .array([.number(Double(v.x)), .number(Double(v.y)), .number(Double(v.z))]) }
+        func vec(_ v: Vec3) -> JSON { .array([.float(v.x), .float(v.y), .float(v.z)]) }
         let bounds: JSON = r.triangles == 0 ? .null : .object([("min", vec(r.bounds.min)), ("max", vec(r.bounds.max))])
         return .object([
             ("file", .string(file)),

@@ -7,6 +7,8 @@ public indirect enum JSON: Equatable, Sendable {
     case bool(Bool)
     case int(Int)
     case number(Double)
+    /// A single-precision value, written with the shortest digits that read back as the same `Float`.
+    case float(Float)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -26,6 +28,7 @@ public indirect enum JSON: Equatable, Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .number(let d): out += JSON.format(d)
+        case .float(let f): out += f.isFinite ? (f == f.rounded() && abs(f) < 1e7 ? String(Int(f)) : "\(f)") : "null"
         case .string(let s): JSON.escape(s, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }

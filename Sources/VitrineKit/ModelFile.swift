@@ -28,7 +28,8 @@ public enum ModelFile {
     public static let maxFileBytes = 2_000_000_000
 
     /// Reads any supported mesh file: STL (binary or ASCII), OBJ, PLY or 3MF.
-    public static func load(path: String) throws(ModelFileError) -> LoadedModel {
+    /// `welding: false` lets binary STL skip welding when only the triangles matter (rendering).
+    public static func load(path: String, welding: Bool = true) throws(ModelFileError) -> LoadedModel {
         let url = URL(fileURLWithPath: path)
         let ext = url.pathExtension.lowercased()
         let data: Data
@@ -54,12 +55,18 @@ public enum ModelFile {
                 throw ModelFileError(describe(error))
             }
         }
-        do throws(MeshIOError) {
-            let (mesh, format) = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(MeshIOError) in
-                try MeshReader.read(raw, fileExtension: ext.isEmpty ? nil : ext)
+        let result: Result<(mesh: TriangleMesh, format: MeshFormat), MeshIOError> = data.withUnsafeBytes { raw in
+            do throws(MeshIOError) {
+                return .success(try MeshReader.read(raw, fileExtension: ext.isEmpty ? nil : ext, welding: welding))
+            } catch {
+                return .failure(error)
             }
-            return LoadedModel(mesh: mesh, format: format.name, declaredUnit: nil, objects: [(url.deletingPathExtension().lastPathComponent, mesh)])
-        } catch {
+        }
+        switch result {
+        case .success(let (mesh, format)):
+            let name = url.deletingPathExtension().lastPathComponent
+            return LoadedModel(mesh: mesh, format: format.name, declaredUnit: nil, objects: [(name, mesh)])
+        case .failure(let error):
             throw ModelFileError(error.message)
         }
     }
@@ -95,10 +102,7 @@ public enum ModelFile {
     /// One readable line for Foundation and format errors (no "Error Domain=…" noise).
     static func describe(_ error: any Error) -> String {
         if let e = error as? ModelFileError { return e.message }
-        if let e = error as? CustomStringConvertible, !(error is NSError) || type(of: error) != NSError.self {
-            let text = e.description
-            if !text.hasPrefix("Error Domain=") { return text }
-        }
+        if let e = error as? ThreeMFError { return e.message }
         let ns = error as NSError
         if ns.domain == NSCocoaErrorDomain {
             switch ns.code {
@@ -108,10 +112,8 @@ public enum ModelFile {
             default: break
             }
         }
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(code.rawValue))
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
         }
         return ns.localizedDescription
     }

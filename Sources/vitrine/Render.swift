@@ -4,16 +4,8 @@ import MeshRender
 import ModelFormats
 import VitrineKit
 
-extension RenderView: @retroactive ExpressibleByArgument {
-    public init?(argument: String) {
-        switch argument {
-        case "iso": self = .iso
-        case "front": self = .front
-        case "side": self = .side
-        case "top": self = .top
-        default: return nil
-        }
-    }
+extension RenderView: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
     public static var allValueStrings: [String] { ["iso", "front", "side", "top"] }
 }
 
@@ -36,7 +28,8 @@ extension Vitrine {
 
         func run() throws {
             do throws(ModelFileError) {
-                let model = try ModelFile.load(path: input)
+                // The renderer needs no shared vertices, so large binary STLs skip the weld.
+                let model = try ModelFile.load(path: input, welding: false)
                 var options = RenderOptions()
                 options.width = size
                 options.height = size

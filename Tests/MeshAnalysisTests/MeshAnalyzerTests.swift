@@ -63,12 +63,13 @@ import Testing
         #expect(r.volume == 0)
     }
 
-    @Test func oneFlippedFaceMakesInconsistentEdgesButStaysWatertight() {
+    @Test func oneFlippedFaceMakesInconsistentEdgesAndIsNotWatertight() {
         var box = Meshes.box()
         box.indices.swapAt(1, 2)
         let r = MeshAnalyzer.analyze(box)
         #expect(r.inconsistentEdges == 3)
-        #expect(r.watertight)  // as trimesh's is_watertight: winding is reported separately
+        // Watertight needs opposite directions on every edge (trimesh: is_watertight and is_winding_consistent).
+        #expect(!r.watertight)
         #expect(r.insideOutComponents == 0)
         #expect(SlowEdgeCounts(box) == SlowEdgeCounts(boundary: 0, nonManifold: 0, inconsistent: 3))
     }

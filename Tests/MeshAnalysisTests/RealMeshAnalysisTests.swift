@@ -24,7 +24,9 @@ import Testing
         .init(path: "broken/manyfold_bunny_non_manifold.stl", triangles: 69_451, watertight: false, boundary: 223),
         .init(path: "broken/oded_plane_holes.obj", triangles: 16_747, watertight: false, boundary: 341),
         .init(path: "broken/trimesh_joined_tetrahedra.obj", triangles: 8, watertight: false, nonManifold: 3, components: 4, duplicates: 1),
-        .init(path: "broken/trimesh_multibody_inverted.stl", triangles: 32, watertight: true, components: 2, consistent: false),
+        // Closed, but its faces disagree about the outside: not watertight by our definition
+        // (trimesh: is_watertight true, is_winding_consistent false).
+        .init(path: "broken/trimesh_multibody_inverted.stl", triangles: 32, watertight: false, components: 2, consistent: false),
         .init(path: "broken/trimesh_shared_edge.STL", triangles: 24, watertight: false, nonManifold: 1, components: 2),
         .init(path: "broken/trimesh_soup.stl", triangles: 100, watertight: false, boundary: 300, components: 100),
         .init(path: "broken/trimesh_teapot_open.stl", triangles: 894, watertight: false, boundary: 64, components: 4),
@@ -59,9 +61,9 @@ import Testing
         .init(path: "stl_edge/trimesh_20mm-xyz-cube.stl", triangles: 260, watertight: true, volume: 7_938.682),
         .init(path: "stl_edge/trimesh_busted.STL", triangles: 3_878, watertight: true, volume: 526.4489),
         .init(path: "stl_edge/trimesh_counter_unitsmm.STL", triangles: 83_750, watertight: true, components: 6, volume: 888_809.01),
-        // trimesh merges vertices rounded to 1e-8 and calls this watertight; exactly welded,
-        // CAD round-off (-5.7e-17 vs -6.0e-17 where 0 was meant) leaves 44 boundary edges.
-        .init(path: "stl_edge/trimesh_idler_riser.STL", triangles: 1_572, watertight: false, boundary: 44, components: 3),
+        // CAD round-off (-5.7e-17 vs -6.0e-17 where 0 was meant) would leave 44 boundary edges;
+        // welding snaps |x| < 1e-12 to 0, so it closes, as trimesh (merging at 1e-8) finds.
+        .init(path: "stl_edge/trimesh_idler_riser.STL", triangles: 1_572, watertight: true, components: 1),
     ]
 
     @Test(arguments: table)

@@ -6,6 +6,10 @@ from conftest import PUBLIC, all_mesh_files, manifest_counts
 
 FILES = all_mesh_files()
 EXPECTED_FAILURES = {"3mf/3mfc_MUSTFAIL_BuildItemBadObjectId.3mf"}
+# MANIFEST.md counts 60 for wallhole.obj, but three of its `f` lines continue onto the next
+# line with a backslash (OBJ line continuation): 13 polygons give 66 fan triangles, which is
+# also what trimesh reads. Every other file must match the manifest exactly.
+MANIFEST_CORRECTIONS = {"broken/trimesh_wallhole.obj": (60, 66)}
 
 
 def rel(path):
@@ -28,7 +32,14 @@ def test_triangle_count_matches_manifest(path, native_reports):
         assert rel(path).split("/")[-1] in proc.stderr
         return
     assert report is not None, f"vitrine could not read it: {proc.stderr}"
-    assert report["triangles"] == manifest_counts()[rel(path)]
+    expected = manifest_counts()[rel(path)]
+    if rel(path) in MANIFEST_CORRECTIONS:
+        stated, corrected = MANIFEST_CORRECTIONS[rel(path)]
+        assert expected == stated
+        expected = corrected
+    assert report["triangles"] == expected
+    if path.suffix.lower() != ".3mf":
+        assert report["triangles"] == len(trimesh.load(str(path), force="mesh", process=False).faces)
 
 
 @pytest.mark.parametrize("path", [f for f in FILES if rel(f) not in EXPECTED_FAILURES], ids=rel)
@@ -37,7 +48,11 @@ def test_watertight_matches_trimesh(path, native_reports):
     report = reports[str(path)]
     assert report is not None
     mesh = trimesh.load(str(path), force="mesh")
+    # Watertight as the issue defines it: every edge has exactly two faces, used in opposite
+    # directions, i.e. trimesh's is_watertight and is_winding_consistent together.
     expected = bool(mesh.is_watertight and mesh.is_winding_consistent)
+    closed = report["boundary_edges"] == 0 and report["non_manifold_edges"] == 0 and report["triangles"] > 0
+    assert closed == bool(mesh.is_watertight), "edge counts disagree with trimesh's is_watertight"
     assert report["watertight"] == expected, (
         f"vitrine says watertight={report['watertight']} "
         f"(boundary {report['boundary_edges']}, non-manifold {report['non_manifold_edges']}, "
@@ -49,6 +64,9 @@ def test_bounds_and_volume_match_trimesh(path, native_reports):
     reports, _ = native_reports
     report = reports[str(path)]
     mesh = trimesh.load(str(path), force="mesh")
+    if path.suffix.lower() == ".3mf" and getattr(mesh, "units", None) not in (None, "millimeters", "mm"):
+        # trimesh keeps a 3MF's declared unit; vitrine converts to millimetres.
+        mesh.apply_scale(trimesh.units.unit_conversion(mesh.units, "millimeters"))
     lo, hi = mesh.bounds
     scale = max(1e-9, float(abs(hi - lo).max()))
     for got, want in zip(report["bounds"]["min"] + report["bounds"]["max"], list(lo) + list(hi)):
