@@ -30,11 +30,11 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   fi
 fi
 python_ok=true
-if ! python3 -c 'import trimesh, numpy, stl, pytest' >/dev/null 2>&1; then
-  echo "installing Python test peers from PyPI: trimesh numpy numpy-stl pytest"
-  python3 -m pip install -q trimesh numpy numpy-stl pytest >/dev/null 2>&1 || python_ok=false
+if ! python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 2>&1; then
+  echo "installing Python test peers from PyPI: trimesh numpy numpy-stl pytest lxml networkx"
+  python3 -m pip install -q trimesh numpy numpy-stl pytest lxml networkx >/dev/null 2>&1 || python_ok=false
 fi
-python3 -c 'import trimesh, numpy, stl, pytest' >/dev/null 2>&1 || python_ok=false
+python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 2>&1 || python_ok=false
 
 if [ ! -d "$shared" ]; then skip_or_fail "shared meshes not found at $shared"; fi
 
