@@ -40,6 +40,24 @@ struct Load: ParsableCommand {
     @Argument(help: "Mesh files.") var files: [String]
     @Option(help: "Runs per file; the best is reported.") var repeats = 5
     @Flag(name: .customLong("no-peers"), help: "Skip the Python peers.") var noPeers = false
+    @Flag(help: "Also time reading the bytes, parsing+welding and analysis separately.") var breakdown = false
+
+    /// Best-of-N times of the three stages, to show where the time goes.
+    func printBreakdown(_ file: String) throws {
+        var read = Double.infinity, parse = Double.infinity, analyze = Double.infinity
+        for _ in 0..<max(1, repeats) {
+            var t = now()
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            read = min(read, now() - t)
+            t = now()
+            let mesh = try data.withUnsafeBytes { try MeshReader.read($0, fileExtension: (file as NSString).pathExtension).mesh }
+            parse = min(parse, now() - t)
+            t = now()
+            _ = MeshAnalyzer.analyze(mesh)
+            analyze = min(analyze, now() - t)
+        }
+        print("    read \(Format.fixed(read * 1000, 1)) ms, parse+weld \(Format.fixed(parse * 1000, 1)) ms, analysis \(Format.fixed(analyze * 1000, 1)) ms")
+    }
 
     func run() throws {
         print("file                      MB     triangles  load+weld+analysis  MB/s     Mtri/s  | numpy-stl  trimesh   | vs numpy-stl  vs trimesh")
@@ -67,6 +85,7 @@ struct Load: ParsableCommand {
                 line += " | " + pad(np.map { Format.fixed($0 / best, 2) + "x" } ?? "-", 12) + "  " + (tm.map { Format.fixed($0 / best, 1) + "x" } ?? "-")
             }
             print(line + (watertight ? "" : "  (not watertight)"))
+            if breakdown { try printBreakdown(file) }
         }
         print("peak memory: \(Format.fixed(peakMemoryMiB(), 0)) MiB (this process; peers run in their own)")
     }

@@ -28,8 +28,10 @@ extension Vitrine {
 
         func run() throws {
             do throws(ModelFileError) {
-                // The renderer needs no shared vertices, so large binary STLs skip the weld.
-                let model = try ModelFile.load(path: input, welding: false)
+                // Welding lets the renderer shade smoothly; past ~1M triangles every triangle is
+                // under a pixel, face normals look the same, and skipping the weld saves time.
+                let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)??.intValue ?? 0
+                let model = try ModelFile.load(path: input, welding: size < 50_000_000)
                 var options = RenderOptions()
                 options.width = size
                 options.height = size
