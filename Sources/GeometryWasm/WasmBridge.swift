@@ -14,10 +14,13 @@ enum WasmBridge {
         guard bytes.count >= 84 else {
             return .failure("file is \(bytes.count) bytes, shorter than a binary STL header (84)")
         }
-        let count = Int(bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self))
-        guard (bytes.count - 84) / 50 >= count else {
-            return .failure("STL header claims \(ASCII.grouped(count)) triangles but the file holds \(ASCII.grouped((bytes.count - 84) / 50))")
+        // Int is 32 bits on wasm32: compare the claim as UInt32 before converting it.
+        let claimed = bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)
+        let available = (bytes.count - 84) / 50
+        guard UInt64(claimed) <= UInt64(available) else {
+            return .failure("STL header claims \(claimed) triangles but the file holds \(ASCII.grouped(available))")
         }
+        let count = Int(claimed)
         var builder = MeshBuilder(expectedTriangles: count)
         var offset = 84
         for _ in 0..<count {
