@@ -1,0 +1,138 @@
+import MeshCore
+
+/// STL readers: binary (80-byte header, uint32 count, 50-byte facets) and ASCII.
+enum STLReader {
+    /// Reads a binary STL; the triangle count claimed at byte 80 is checked against the
+    /// bytes present before anything is allocated.
+    static func readBinary(_ bytes: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {
+        guard bytes.count >= 84 else {
+            throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
+        }
+        let claimed = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
+        let holds = (bytes.count - 84) / 50
+        guard claimed <= holds else {
+            throw MeshIOError(
+                "STL header claims \(ASCII.grouped(claimed)) triangles but the file holds \(ASCII.grouped(holds))")
+        }
+        guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        var builder = MeshBuilder(expectedTriangles: claimed)
+        var badTriangle = -1
+        var offset = 84 + 12  // skip the stored normal: it is recomputed from the winding when needed
+        for t in 0..<claimed {
+            let b0 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            let b1 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+            let b2 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+            let b3 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+            let b4 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
+            let b5 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self))
+            let b6 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt32.self))
+            let b7 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 28, as: UInt32.self))
+            let b8 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt32.self))
+            // All-ones exponent bits mean NaN or infinity.
+            let e: UInt32 = 0x7F80_0000
+            if (b0 & e == e) || (b1 & e == e) || (b2 & e == e) || (b3 & e == e) || (b4 & e == e)
+                || (b5 & e == e) || (b6 & e == e) || (b7 & e == e) || (b8 & e == e)
+            {
+                badTriangle = t
+                break
+            }
+            let a = builder.vertex(Float(bitPattern: b0), Float(bitPattern: b1), Float(bitPattern: b2))
+            let b = builder.vertex(Float(bitPattern: b3), Float(bitPattern: b4), Float(bitPattern: b5))
+            let c = builder.vertex(Float(bitPattern: b6), Float(bitPattern: b7), Float(bitPattern: b8))
+            builder.triangle(a, b, c)
+            offset &+= 50
+        }
+        if badTriangle >= 0 {
+            throw MeshIOError(
+                "binary STL triangle \(badTriangle) (counting from 0) has a NaN or infinite coordinate")
+        }
+        return builder.build()
+    }
+
+    /// Reads an ASCII STL: one or more `solid … endsolid` blocks, keywords in any case,
+    /// any line endings. Each facet's loop is fan-triangulated (normally it has 3 vertices).
+    static func readASCII(_ raw: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {
+        var c = TextCursor(raw)
+        // Typical facets take about 250 bytes; the estimate is bounded by the file size.
+        var builder = MeshBuilder(expectedTriangles: raw.count / 256)
+        var facets = 0
+        c.skipWhitespace()
+        guard c.keyword("solid") else {
+            throw MeshIOError("ASCII STL line \(c.line): expected 'solid' but found \(c.tokenForMessage)")
+        }
+        c.skipPlainLine()  // the solid's name
+        while true {
+            c.skipWhitespace()
+            if c.atEnd {
+                throw MeshIOError(
+                    "ASCII STL ends after \(ASCII.grouped(facets)) facets without 'endsolid' (truncated file?)")
+            }
+            if c.keyword("facet") {
+                // The stored normal is recomputed from the winding when needed, so it is skipped
+                // (it may even be NaN in real files) without requiring a line break after it.
+                c.skipSpaces()
+                if c.keyword("normal") {
+                    for _ in 0..<3 {
+                        c.skipSpaces()
+                        if c.float() == nil { break }
+                    }
+                }
+                c.skipWhitespace()
+                guard c.keyword("outer") else { throw expected("outer loop", c) }
+                c.skipSpaces()
+                guard c.keyword("loop") else { throw expected("loop", c) }
+                var corners = 0
+                var first: UInt32 = 0
+                var previous: UInt32 = 0
+                while true {
+                    c.skipWhitespace()
+                    if c.keyword("vertex") {
+                        var xyz: (Float, Float, Float) = (0, 0, 0)
+                        for k in 0..<3 {
+                            c.skipSpaces()
+                            guard let v = c.float() else { throw expected("a number", c) }
+                            if !v.isFinite {
+                                throw MeshIOError(
+                                    "ASCII STL line \(c.line): facet \(facets) (counting from 0) has a NaN or infinite coordinate")
+                            }
+                            if k == 0 { xyz.0 = v } else if k == 1 { xyz.1 = v } else { xyz.2 = v }
+                        }
+                        let id = builder.vertex(xyz.0, xyz.1, xyz.2)
+                        if corners == 0 {
+                            first = id
+                        } else if corners >= 2 {
+                            builder.triangle(first, previous, id)
+                        }
+                        previous = id
+                        corners += 1
+                    } else if c.keyword("endloop") {
+                        break
+                    } else {
+                        throw expected(corners < 3 ? "'vertex'" : "'vertex' or 'endloop'", c)
+                    }
+                }
+                if corners < 3 {
+                    throw MeshIOError(
+                        "ASCII STL line \(c.line): facet \(facets) (counting from 0) has \(corners) vertices, fewer than 3")
+                }
+                c.skipWhitespace()
+                guard c.keyword("endfacet") else { throw expected("'endfacet'", c) }
+                facets += 1
+            } else if c.keyword("endsolid") {
+                c.skipPlainLine()
+                c.skipWhitespace()
+                if c.atEnd { break }
+                guard c.keyword("solid") else { throw expected("'solid' or the end of the file", c) }
+                c.skipPlainLine()
+            } else {
+                throw expected("'facet' or 'endsolid'", c)
+            }
+        }
+        guard facets > 0 else { throw MeshIOError("ASCII STL holds no facets") }
+        return builder.build()
+    }
+
+    static func expected(_ what: String, _ c: TextCursor) -> MeshIOError {
+        MeshIOError("ASCII STL line \(c.line): expected \(what) but found \(c.tokenForMessage)")
+    }
+}
