@@ -1,4 +1,5 @@
 import MeshCore
+import MeshIO
 
 /// Outcome of a parse, without `any Error` (not available in Embedded Swift).
 enum ParseOutcome {
@@ -9,34 +10,24 @@ enum ParseOutcome {
 /// The one place that calls MeshIO and MeshAnalysis, so the exports stay independent of
 /// their details.
 enum WasmBridge {
-    /// TEMPORARY until MeshIO lands: binary STL only.
+    /// Reads a mesh file with MeshIO (format detected by content, the extension is a hint).
     static func read(_ bytes: UnsafeRawBufferPointer, fileExtension: String?) -> ParseOutcome {
-        guard bytes.count >= 84 else {
-            return .failure("file is \(bytes.count) bytes, shorter than a binary STL header (84)")
+        do throws(MeshIOError) {
+            let (mesh, format) = try MeshReader.read(bytes, fileExtension: fileExtension)
+            return .success(mesh: mesh, format: formatCode(format))
+        } catch {
+            return .failure(error.message)
         }
-        // Int is 32 bits on wasm32: compare the claim as UInt32 before converting it.
-        let claimed = bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)
-        let available = (bytes.count - 84) / 50
-        guard UInt64(claimed) <= UInt64(available) else {
-            return .failure("STL header claims \(claimed) triangles but the file holds \(ASCII.grouped(available))")
+    }
+
+    /// The `vitrine_mesh_format` code of a format (Web/vitrine.js `FORMATS`).
+    static func formatCode(_ format: MeshFormat) -> Int32 {
+        switch format {
+        case .stlBinary: return 1
+        case .stlASCII: return 2
+        case .obj: return 3
+        case .ply: return 4
         }
-        let count = Int(claimed)
-        var builder = MeshBuilder(expectedTriangles: count)
-        var offset = 84
-        for _ in 0..<count {
-            var ids: (UInt32, UInt32, UInt32) = (0, 0, 0)
-            for k in 0..<3 {
-                let o = offset + 12 + 12 * k
-                let x = bytes.loadUnaligned(fromByteOffset: o, as: Float.self)
-                let y = bytes.loadUnaligned(fromByteOffset: o + 4, as: Float.self)
-                let z = bytes.loadUnaligned(fromByteOffset: o + 8, as: Float.self)
-                let v = builder.vertex(x, y, z)
-                if k == 0 { ids.0 = v } else if k == 1 { ids.1 = v } else { ids.2 = v }
-            }
-            builder.triangle(ids.0, ids.1, ids.2)
-            offset += 50
-        }
-        return .success(mesh: builder.build(), format: 1)
     }
 
     /// TEMPORARY until MeshAnalysis lands: bounds, area and volume only.
