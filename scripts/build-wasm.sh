@@ -27,13 +27,15 @@ done
 start=$(date +%s%N)
 
 # 1. Swift, Embedded, whole-module; -O (speed) rather than -Osize: parsing 100 MB meshes
-#    is the hot path and the size difference is small.
+#    is the hot path and the size difference is small. bulk-memory turns memcpy/memset into
+#    single instructions; simd128 lets LLVM vectorize loops (about 10% faster parsing). Both
+#    are in every current browser (Safari since 16.4) and node >= 16.
 "$bin/swift" build -c release --triple "$triple" --scratch-path "$scratch" \
     --target GeometryWasm \
     -Xswiftc -enable-experimental-feature -Xswiftc Embedded \
     -Xswiftc -wmo \
     -Xswiftc -Xfrontend -Xswiftc -disable-stack-protector \
-    -Xcc -mbulk-memory \
+    -Xcc -mbulk-memory -Xcc -msimd128 \
     || die "swift build for $triple failed"
 
 objdir="$scratch/$triple/release"
@@ -43,7 +45,7 @@ objdir="$scratch/$triple/release"
 #    a dependency; that object is not linked).
 mkdir -p "$scratch/vitrine-wasm"
 alloc_obj="$scratch/vitrine-wasm/WasmAllocator.o"
-"$bin/clang" --target="$triple" -O2 -nostdlib -ffreestanding -mbulk-memory \
+"$bin/clang" --target="$triple" -O2 -nostdlib -ffreestanding -mbulk-memory -msimd128 \
     -std=c11 -Wall -Wextra -Werror \
     -I Sources/WasmAllocator/include \
     -c Sources/WasmAllocator/WasmAllocator.c -o "$alloc_obj" \
