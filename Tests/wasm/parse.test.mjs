@@ -5,25 +5,26 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { ci, close, meshPath, meshesDir, nativeReference, readMesh, vitrine } from './support.mjs';
 
-// Files every run must cover, with MANIFEST.md's triangle count and extent (4 significant
-// digits) as a reference that needs no native build.
+// Files every run must cover, with MANIFEST.md's triangle count, extent (4 significant
+// digits) and trimesh topology (watertight, boundary / non-manifold edges, shells) as a
+// reference that needs no native build.
 const COVERED = [
-  { file: 'converted_stl/conv_cjt_ogre.stl', kind: 'binary STL, 124k (ogre)', triangles: 124008, extent: [31.22, 32.04, 9.723] },
-  { file: 'figures/rpgscad_wyrmling.stl', kind: 'binary STL', triangles: 5838, extent: [28.11, 37.48, 65.14] },
-  { file: 'stl_edge/npstl_CubeInvalidUnicode.stl', kind: "binary STL whose header starts with 'solid'", triangles: 12, extent: [2, 2, 2] },
-  { file: 'stl_edge/npstl_StarWithEmptyHeader.stl', kind: 'binary STL, zero header', triangles: 68, extent: [2.598, 0.35, 3] },
-  { file: 'figures/rpgscad_mini_goblin_bow0.stl', kind: 'ASCII STL', triangles: 7872, extent: [25, 25, 25.54] },
-  { file: 'stl_ascii/npstl_dos_crlf.stl', kind: 'ASCII STL, CRLF', triangles: 116, extent: [1.628, 0.35, 3] },
-  { file: 'stl_ascii/trimesh_two_objects_mixed_case.stl', kind: 'ASCII STL, two solids', triangles: 24, extent: [6, 1, 1] },
-  { file: 'scans/cjt_ogre.obj', kind: 'OBJ, 124k', triangles: 124008, extent: [31.22, 32.04, 9.723] },
-  { file: 'scans/oded_skull_low_resolution.obj', kind: 'OBJ, per-corner vertices', triangles: 10312, extent: [8.688, 13.91, 12.11] },
+  { file: 'converted_stl/conv_cjt_ogre.stl', kind: 'binary STL, 124k (ogre)', triangles: 124008, extent: [31.22, 32.04, 9.723], watertight: false, boundaryEdges: 200, shells: 44 },
+  { file: 'figures/rpgscad_wyrmling.stl', kind: 'binary STL', triangles: 5838, extent: [28.11, 37.48, 65.14], watertight: true },
+  { file: 'stl_edge/npstl_CubeInvalidUnicode.stl', kind: "binary STL whose header starts with 'solid'", triangles: 12, extent: [2, 2, 2], watertight: true },
+  { file: 'stl_edge/npstl_StarWithEmptyHeader.stl', kind: 'binary STL, zero header', triangles: 68, extent: [2.598, 0.35, 3], watertight: true },
+  { file: 'figures/rpgscad_mini_goblin_bow0.stl', kind: 'ASCII STL', triangles: 7872, extent: [25, 25, 25.54], watertight: true, shells: 2 },
+  { file: 'stl_ascii/npstl_dos_crlf.stl', kind: 'ASCII STL, CRLF', triangles: 116, extent: [1.628, 0.35, 3], watertight: true },
+  { file: 'stl_ascii/trimesh_two_objects_mixed_case.stl', kind: 'ASCII STL, two solids', triangles: 24, extent: [6, 1, 1], watertight: true, shells: 2 },
+  { file: 'scans/cjt_ogre.obj', kind: 'OBJ, 124k', triangles: 124008, extent: [31.22, 32.04, 9.723], watertight: false, boundaryEdges: 200, shells: 44 },
+  { file: 'scans/oded_skull_low_resolution.obj', kind: 'OBJ, per-corner vertices', triangles: 10312, extent: [8.688, 13.91, 12.11], watertight: true },
   // MANIFEST.md says 60, but three `f` lines continue with `\` onto the next line: 66 fan triangles (trimesh agrees).
-  { file: 'broken/trimesh_wallhole.obj', kind: 'OBJ, polygons, holes, degenerate', triangles: 66, extent: [10, 15, 10] },
-  { file: 'scans/cjt_horse.ply', kind: 'PLY binary little endian', triangles: 96966, extent: [0.08401, 0.1833, 0.1528] },
-  { file: 'broken/trimesh_shared_edge.STL', kind: 'broken: non-manifold edge', triangles: 24, extent: [2, 2, 1] },
-  { file: 'broken/trimesh_multibody_inverted.stl', kind: 'broken: inside-out body', triangles: 32, extent: [0.636, 1.088, 0.3399] },
-  { file: 'broken/trimesh_soup.stl', kind: 'broken: triangle soup', triangles: 100, extent: [0.9974, 0.9965, 0.9929] },
-  { file: 'broken/manyfold_bunny_non_manifold.stl', kind: 'broken: bunny with holes', triangles: 69451, extent: [0.1557, 0.1543, 0.1207] },
+  { file: 'broken/trimesh_wallhole.obj', kind: 'OBJ, polygons, holes, degenerate', triangles: 66, extent: [10, 15, 10], watertight: false },
+  { file: 'scans/cjt_horse.ply', kind: 'PLY binary little endian', triangles: 96966, extent: [0.08401, 0.1833, 0.1528], watertight: true },
+  { file: 'broken/trimesh_shared_edge.STL', kind: 'broken: non-manifold edge', triangles: 24, extent: [2, 2, 1], watertight: false, nonManifoldEdges: 1, shells: 2 },
+  { file: 'broken/trimesh_multibody_inverted.stl', kind: 'broken: inside-out body', triangles: 32, extent: [0.636, 1.088, 0.3399], watertight: true, shells: 2 },
+  { file: 'broken/trimesh_soup.stl', kind: 'broken: triangle soup', triangles: 100, extent: [0.9974, 0.9965, 0.9929], watertight: false, boundaryEdges: 300, shells: 100 },
+  { file: 'broken/manyfold_bunny_non_manifold.stl', kind: 'broken: bunny with holes', triangles: 69451, extent: [0.1557, 0.1543, 0.1207], watertight: false, boundaryEdges: 223 },
 ];
 
 const FORMAT_BY_EXT = { stl: ['stl-binary', 'stl-ascii'], obj: ['obj'], ply: ['ply'] };
@@ -58,6 +59,16 @@ if (!existsSync(meshesDir)) {
         assert.ok(FORMAT_BY_EXT[ext].includes(mesh.format), `format ${mesh.format} for .${ext}`);
         for (let k = 0; k < 3; k++) {
           assert.ok(close(analysis.size[k], c.extent[k], 1e-3), `extent[${k}] ${analysis.size[k]} vs MANIFEST ${c.extent[k]}`);
+        }
+        assert.equal(analysis.watertight, c.watertight, 'watertight per MANIFEST.md (trimesh)');
+        if (c.watertight) assert.equal(analysis.boundaryEdges, 0, 'a watertight mesh has no boundary edge');
+        if ('boundaryEdges' in c) assert.equal(analysis.boundaryEdges, c.boundaryEdges, 'boundary edges per MANIFEST.md');
+        if ('nonManifoldEdges' in c) assert.equal(analysis.nonManifoldEdges, c.nonManifoldEdges, 'non-manifold edges per MANIFEST.md');
+        if ('shells' in c) assert.equal(analysis.components, c.shells, 'shells per MANIFEST.md');
+        assert.ok(analysis.components >= 1, 'at least one component');
+        assert.ok(analysis.area > 0, 'positive area');
+        if (c.watertight && analysis.insideOutComponents === 0 && analysis.inconsistentEdges === 0) {
+          assert.ok(analysis.volume > 0, `closed, outward mesh has positive volume (${analysis.volume})`);
         }
         assert.equal(positions.length, mesh.vertexCount * 3);
         assert.equal(indices.length, mesh.triangleCount * 3);
