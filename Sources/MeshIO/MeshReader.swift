@@ -29,7 +29,9 @@ public enum MeshReader {
             if hint == .stlBinary { return .stlASCII }  // lets the ASCII parser say what is wrong
             return hint
         }
-        if hint == .stlBinary || startsWithSolid { return .stlBinary }
+        // Binary data without PLY's magic can only be a binary STL (whose size check failed:
+        // reading it then says how many triangles it claims and holds).
+        if hint == .stlBinary || startsWithSolid || hint == nil && n >= 84 { return .stlBinary }
         return hint
     }
 

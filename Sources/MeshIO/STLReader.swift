@@ -15,38 +15,42 @@ enum STLReader {
                 "STL header claims \(ASCII.grouped(claimed)) triangles but the file holds \(ASCII.grouped(holds))")
         }
         guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
-        var builder = MeshBuilder(expectedTriangles: claimed)
+        // Closed meshes have about half as many vertices as triangles.
+        var table = WeldTable(expectedVertices: claimed / 2 + 16)
+        defer { table.deallocate() }
+        var indices = [UInt32](repeating: 0, count: 3 * claimed)
         var badTriangle = -1
-        var offset = 84 + 12  // skip the stored normal: it is recomputed from the winding when needed
-        for t in 0..<claimed {
-            let b0 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-            let b1 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-            let b2 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
-            let b3 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
-            let b4 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
-            let b5 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self))
-            let b6 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt32.self))
-            let b7 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 28, as: UInt32.self))
-            let b8 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt32.self))
-            // All-ones exponent bits mean NaN or infinity.
-            let e: UInt32 = 0x7F80_0000
-            if (b0 & e == e) || (b1 & e == e) || (b2 & e == e) || (b3 & e == e) || (b4 & e == e)
-                || (b5 & e == e) || (b6 & e == e) || (b7 & e == e) || (b8 & e == e)
-            {
-                badTriangle = t
-                break
+        indices.withUnsafeMutableBufferPointer { out in
+            var offset = 84 + 12  // skip the stored normal: it is recomputed from the winding when needed
+            for t in 0..<claimed {
+                let b0 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let b1 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                let b2 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+                let b3 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                let b4 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
+                let b5 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self))
+                let b6 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt32.self))
+                let b7 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 28, as: UInt32.self))
+                let b8 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt32.self))
+                // All-ones exponent bits mean NaN or infinity.
+                let e: UInt32 = 0x7F80_0000
+                if (b0 & e == e) || (b1 & e == e) || (b2 & e == e) || (b3 & e == e) || (b4 & e == e)
+                    || (b5 & e == e) || (b6 & e == e) || (b7 & e == e) || (b8 & e == e)
+                {
+                    badTriangle = t
+                    return
+                }
+                out[3 &* t] = table.id(b0, b1, b2)
+                out[3 &* t &+ 1] = table.id(b3, b4, b5)
+                out[3 &* t &+ 2] = table.id(b6, b7, b8)
+                offset &+= 50
             }
-            let a = builder.vertex(Float(bitPattern: b0), Float(bitPattern: b1), Float(bitPattern: b2))
-            let b = builder.vertex(Float(bitPattern: b3), Float(bitPattern: b4), Float(bitPattern: b5))
-            let c = builder.vertex(Float(bitPattern: b6), Float(bitPattern: b7), Float(bitPattern: b8))
-            builder.triangle(a, b, c)
-            offset &+= 50
         }
         if badTriangle >= 0 {
             throw MeshIOError(
                 "binary STL triangle \(badTriangle) (counting from 0) has a NaN or infinite coordinate")
         }
-        return builder.build()
+        return TriangleMesh(positions: table.positions, indices: indices, sourceVertexCount: 3 * claimed)
     }
 
     /// Reads an ASCII STL: one or more `solid … endsolid` blocks, keywords in any case,
