@@ -80,15 +80,20 @@ export async function loadVitrine(source = new URL('./vitrine.wasm', import.meta
   const module = source instanceof WebAssembly.Module
     ? source
     : await WebAssembly.compile(await loadBytes(source));
-  return new Vitrine(module);
+  // Asynchronous instantiation: browsers refuse synchronous `new WebAssembly.Instance` of
+  // larger modules on the main thread.
+  return new Vitrine(module, await WebAssembly.instantiate(module, {}));
 }
 
 /** One instance of the wasm module with its own memory and mesh table. */
 export class Vitrine {
-  /** @param {WebAssembly.Module} module */
-  constructor(module) {
+  /**
+   * @param {WebAssembly.Module} module
+   * @param {WebAssembly.Instance} instance an instance of `module` (use `loadVitrine`)
+   */
+  constructor(module, instance) {
     this.module = module;
-    this.instance = new WebAssembly.Instance(module, {});
+    this.instance = instance;
     this.exports = this.instance.exports;
     this.memory = this.exports.memory;
     this.broken = null;
