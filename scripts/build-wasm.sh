@@ -53,13 +53,19 @@ alloc_obj="$scratch/vitrine-wasm/WasmAllocator.o"
 
 # 3. Link. The Swift objects of every geometry module; the embedded runtime pieces
 #    (swift_retain, swift_allocObject, …) are emitted into them as weak symbols.
+#    The object list comes from each module's output-file-map.json (the module's current
+#    sources), not a glob: objects of deleted source files stay in the scratch folder.
 swift_objs=()
 for module in MeshCore MeshIO MeshAnalysis MeshRender GeometryWasm; do
-    shopt -s nullglob
-    objs=("$objdir/$module.build/"*.o)
-    shopt -u nullglob
-    [[ ${#objs[@]} -gt 0 ]] || die "no objects for $module in $objdir/$module.build"
-    swift_objs+=("${objs[@]}")
+    map="$objdir/$module.build/output-file-map.json"
+    [[ -f "$map" ]] || die "missing $map"
+    count=0
+    while IFS= read -r obj; do
+        [[ -f "$obj" ]] || die "$module: $obj listed in $map was not built"
+        swift_objs+=("$obj")
+        count=$((count + 1))
+    done < <(grep -o '"object": *"[^"]*\.swift\.o"' "$map" | sed 's/.*"object": *"\(.*\)"/\1/')
+    [[ $count -gt 0 ]] || die "no objects for $module in $map"
 done
 
 exports=()
