@@ -15,8 +15,9 @@ public enum MeshReader {
         let c = TextCursor(bytes)
         if startsWithPLYMagic(c) { return .ply }
         if n >= 84 {
-            let claimed = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
-            if (n - 84) % 50 == 0 && (n - 84) / 50 == claimed { return .stlBinary }
+            // Compared as UInt64: on wasm32 a claim above Int32.max must not trap.
+            let claimed = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
+            if (n - 84) % 50 == 0 && UInt64((n - 84) / 50) == claimed { return .stlBinary }
         }
         var start = c
         start.skipWhitespace()

@@ -229,10 +229,10 @@ enum PLYReader {
             case .int16: return Int(Int16(bitPattern: u16(o)))
             case .uint16: return Int(u16(o))
             case .int32: return Int(Int32(bitPattern: u32(o)))
-            case .uint32: return Int(u32(o))
+            case .uint32: return Int(exactly: u32(o)) ?? Int.max  // wasm32: beyond Int32 means out of range
             case .float32, .float64:
                 let d = double(type, at: o)
-                return d.isFinite && d.magnitude < 1e15 ? Int(d) : -1
+                return d.isFinite && d.magnitude < Double(Int.max / 2) ? Int(d) : -1
             }
         }
 

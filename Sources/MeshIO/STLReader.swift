@@ -8,12 +8,14 @@ enum STLReader {
         guard bytes.count >= 84 else {
             throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
         }
-        let claimed = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
+        // UInt64 so a claim above Int32.max cannot trap on wasm32.
+        let claim = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
         let holds = (bytes.count - 84) / 50
-        guard claimed <= holds else {
+        guard claim <= UInt64(holds) else {
             throw MeshIOError(
-                "STL header claims \(ASCII.grouped(claimed)) triangles but the file holds \(ASCII.grouped(holds))")
+                "STL header claims \(grouped(claim)) triangles but the file holds \(ASCII.grouped(holds))")
         }
+        let claimed = Int(claim)
         guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
         // Closed meshes have about half as many vertices as triangles.
         var table = WeldTable(expectedVertices: claimed / 2 + 16)

@@ -166,7 +166,7 @@ struct TextCursor {
     }
 
     /// Parses an optionally signed decimal integer; nil (cursor unmoved) when there is none.
-    /// Values beyond ±2^62 are clamped, which every caller then reports as out of range.
+    /// Values beyond about Int.max / 16 are clamped, which every caller then reports as out of range.
     @inline(__always) mutating func integer() -> Int? {
         var p = pos
         let n = bytes.count
@@ -180,7 +180,7 @@ struct TextCursor {
         while p < n {
             let d = bytes[p] &- 48
             if d >= 10 { break }
-            if v < (1 << 58) { v = v &* 10 &+ Int(d) }
+            if v < Int.max / 16 { v = v &* 10 &+ Int(d) }
             p &+= 1
         }
         pos = p

@@ -38,13 +38,13 @@ struct WeldTable {
     var vertexCount: Int { positions.count / 3 }
 
     @inline(__always)
-    static func hash(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> Int {
+    static func hash(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt64 {
         var h = (UInt64(x) | UInt64(y) << 32) &* 0x9E37_79B9_7F4A_7C15
         h ^= UInt64(z) &* 0xC2B2_AE3D_27D4_EB4F
         h ^= h >> 29
         h = h &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
-        return Int(truncatingIfNeeded: h)
+        return h
     }
 
     /// The vertex id for these coordinate bit patterns (finite floats), adding it when new.
@@ -55,9 +55,9 @@ struct WeldTable {
         let y = yBits == 0x8000_0000 ? 0 : yBits
         let z = zBits == 0x8000_0000 ? 0 : zBits
         let h = WeldTable.hash(x, y, z)
-        let c = cache + 4 &* ((h >> 40) & (WeldTable.cacheSize - 1))
+        let c = cache + 4 &* (Int(truncatingIfNeeded: h >> 40) & (WeldTable.cacheSize - 1))
         if c[0] == x && c[1] == y && c[2] == z && c[3] != 0 { return c[3] &- 1 }
-        var slot = h & mask
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let p = slots + 4 &* slot
             let stored = p[3]
@@ -89,7 +89,7 @@ struct WeldTable {
         for s in 0..<oldCapacity {
             let p = oldSlots + 4 * s
             if p[3] == 0 { continue }
-            var slot = WeldTable.hash(p[0], p[1], p[2]) & mask
+            var slot = Int(truncatingIfNeeded: WeldTable.hash(p[0], p[1], p[2])) & mask
             while slots[4 * slot + 3] != 0 { slot = (slot + 1) & mask }
             (slots + 4 * slot).update(from: p, count: 4)
         }
