@@ -99,6 +99,16 @@ public enum MeshAnalyzer {
         return ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx)
     }
 
+    /// Twice the area of triangle (a, b, c), in `Double`; exactly 0 for a degenerate one.
+    @inline(__always)
+    static func twiceArea(_ p: UnsafeBufferPointer<Float>, _ a: Int, _ b: Int, _ c: Int) -> Double {
+        let ax = Double(p[3 * a]), ay = Double(p[3 * a + 1]), az = Double(p[3 * a + 2])
+        let ux = Double(p[3 * b]) - ax, uy = Double(p[3 * b + 1]) - ay, uz = Double(p[3 * b + 2]) - az
+        let vx = Double(p[3 * c]) - ax, vy = Double(p[3 * c + 1]) - ay, vz = Double(p[3 * c + 2]) - az
+        let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx
+        return (nx * nx + ny * ny + nz * nz).squareRoot()
+    }
+
     /// True when the half-edge `corner` of a triangle whose edge is (lo, hi) and whose
     /// remaining vertex is `third` is the triangle's one "canonical" edge: the edge between
     /// its two smallest indices. Two triangles with the same vertices share it, so comparing
