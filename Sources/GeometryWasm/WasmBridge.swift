@@ -57,8 +57,20 @@ enum WasmBridge {
         out[AnalysisLayout.triangles] = Double(r.triangles)
         out[AnalysisLayout.vertices] = Double(r.vertices)
         out[AnalysisLayout.sourceVertices] = Double(r.sourceVertices)
-        // TEMPORARY until UnitGuesser lands on wip-analysis: no guess (-1).
-        out[AnalysisLayout.unit] = -1
-        return ""
+        let guess = UnitGuesser.guess(size: r.size)
+        out[AnalysisLayout.unit] = Double(unitCode(guess.unit))
+        return guess.reason
+    }
+
+    /// The `AnalysisLayout.unit` code of a unit (Web/vitrine.js `UNITS`).
+    static func unitCode(_ unit: LengthUnit) -> Int {
+        switch unit {
+        case .micron: return 0
+        case .millimetre: return 1
+        case .centimetre: return 2
+        case .metre: return 3
+        case .inch: return 4
+        case .foot: return 5
+        }
     }
 }

@@ -143,3 +143,27 @@ if (!existsSync(meshesDir)) {
     }
   });
 }
+
+// MANIFEST.md's notes on units: scans in metres, CAD in inches, minis in millimetres.
+describe('wasm unit guess (MANIFEST.md notes)', () => {
+  const cases = [
+    ['scans/cjt_horse.ply', 'm'],
+    ['scans/oded_human_man.obj', 'm'],
+    ['stl_edge/trimesh_idler_riser.STL', 'in'],
+    ['figures/rpgscad_wyrmling.stl', 'mm'],
+    ['figures/rpgscad_king_troll.stl', 'mm'],
+  ];
+  for (const [file, unit] of cases) {
+    test(`${file} is ${unit}`, { skip: !existsSync(meshPath(file)) && !ci && `missing ${file}` }, async () => {
+      const v = await vitrine();
+      const mesh = v.parse(readMesh(file), file);
+      try {
+        const { unitGuess } = mesh.analyze();
+        assert.equal(unitGuess.unit, unit, unitGuess.reason);
+        assert.ok(unitGuess.reason.length > 10, `a reason: "${unitGuess.reason}"`);
+      } finally {
+        mesh.release();
+      }
+    });
+  }
+});
