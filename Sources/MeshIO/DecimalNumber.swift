@@ -51,28 +51,37 @@ enum DecimalNumber {
             exponent = e10
             if Float(double(mantissa: m, exponent: e10 - (precision - 1))) == magnitude { break }
         }
-        // Render `digits` (its first digit at 10^exponent) without trailing zeros.
-        var buffer: [UInt8] = []
+        // Render `digits` (its first digit at 10^exponent) without trailing zeros; no allocation,
+        // since writers call this for every coordinate.
         var m = digits
-        while m > 0 { buffer.append(UInt8(48 + m % 10)); m /= 10 }
-        buffer.reverse()
-        while buffer.count > 1 && buffer[buffer.count - 1] == 48 { buffer.removeLast() }
-        let k = buffer.count
+        while m >= 10 && m % 10 == 0 { m /= 10 }
+        var k = 1  // number of significant digits left in m
+        var top: UInt64 = 1  // 10^(k-1)
+        while m / top >= 10 { top *= 10; k += 1 }
+        func digit(_ i: Int) -> UInt8 {  // the i-th digit of m from the left, "0" past the end
+            if i >= k { return 48 }
+            var p = top
+            for _ in 0..<i { p /= 10 }
+            return UInt8(48 + (m / p) % 10)
+        }
         if exponent >= -5 && exponent < 9 {
             if exponent >= 0 {
-                for i in 0...exponent { out.append(i < k ? buffer[i] : 48) }
+                for i in 0...exponent { out.append(digit(i)) }
                 if k > exponent + 1 {
                     out.append(46)
-                    out.append(contentsOf: buffer[(exponent + 1)...])
+                    for i in (exponent + 1)..<k { out.append(digit(i)) }
                 }
             } else {
                 out.append(48); out.append(46)
                 for _ in 0..<(-exponent - 1) { out.append(48) }
-                out.append(contentsOf: buffer)
+                for i in 0..<k { out.append(digit(i)) }
             }
         } else {
-            out.append(buffer[0])
-            if k > 1 { out.append(46); out.append(contentsOf: buffer[1...]) }
+            out.append(digit(0))
+            if k > 1 {
+                out.append(46)
+                for i in 1..<k { out.append(digit(i)) }
+            }
             out.append(101)  // "e"
             out.append(exponent < 0 ? 45 : 43)
             let a = exponent < 0 ? -exponent : exponent

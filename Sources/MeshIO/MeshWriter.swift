@@ -28,18 +28,22 @@ public enum MeshWriter {
             raw.storeBytes(of: UInt32(truncatingIfNeeded: count).littleEndian, toByteOffset: 80, as: UInt32.self)
             var o = 84
             for t in 0..<count {
-                let n = normal(mesh, t)
                 let (a, b, c) = mesh.corners(t)
-                for v in [n, a, b, c] {
-                    raw.storeBytes(of: v.x.bitPattern.littleEndian, toByteOffset: o, as: UInt32.self)
-                    raw.storeBytes(of: v.y.bitPattern.littleEndian, toByteOffset: o + 4, as: UInt32.self)
-                    raw.storeBytes(of: v.z.bitPattern.littleEndian, toByteOffset: o + 8, as: UInt32.self)
-                    o += 12
-                }
-                o += 2  // attribute byte count: 0
+                store(normal(mesh, t), raw, o)
+                store(a, raw, o + 12)
+                store(b, raw, o + 24)
+                store(c, raw, o + 36)
+                o += 50  // the last 2 bytes, the attribute byte count, stay 0
             }
         }
         return out
+    }
+
+    @inline(__always)
+    static func store(_ v: Vec3, _ raw: UnsafeMutableRawBufferPointer, _ o: Int) {
+        raw.storeBytes(of: v.x.bitPattern.littleEndian, toByteOffset: o, as: UInt32.self)
+        raw.storeBytes(of: v.y.bitPattern.littleEndian, toByteOffset: o + 4, as: UInt32.self)
+        raw.storeBytes(of: v.z.bitPattern.littleEndian, toByteOffset: o + 8, as: UInt32.self)
     }
 
     static func append(_ s: StaticString, to out: inout [UInt8]) {
@@ -61,10 +65,12 @@ public enum MeshWriter {
             appendXYZ(normal(mesh, t), to: &out)
             append("    outer loop\n", to: &out)
             let (a, b, c) = mesh.corners(t)
-            for v in [a, b, c] {
-                append("      vertex ", to: &out)
-                appendXYZ(v, to: &out)
-            }
+            append("      vertex ", to: &out)
+            appendXYZ(a, to: &out)
+            append("      vertex ", to: &out)
+            appendXYZ(b, to: &out)
+            append("      vertex ", to: &out)
+            appendXYZ(c, to: &out)
             append("    endloop\n  endfacet\n", to: &out)
         }
         append("endsolid vitrine\n", to: &out)

@@ -20,9 +20,9 @@ enum STLReader {
         // Closed meshes have about half as many vertices as triangles.
         var table = WeldTable(expectedVertices: claimed / 2 + 16)
         defer { table.deallocate() }
-        var indices = [UInt32](repeating: 0, count: 3 * claimed)
         var badTriangle = -1
-        indices.withUnsafeMutableBufferPointer { out in
+        let indices = [UInt32](unsafeUninitializedCapacity: 3 * claimed) { out, initialized in
+            initialized = 3 * claimed
             var offset = 84 + 12  // skip the stored normal: it is recomputed from the winding when needed
             for t in 0..<claimed {
                 let b0 = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
@@ -40,6 +40,7 @@ enum STLReader {
                     || (b5 & e == e) || (b6 & e == e) || (b7 & e == e) || (b8 & e == e)
                 {
                     badTriangle = t
+                    initialized = 3 * t
                     return
                 }
                 out[3 &* t] = table.id(b0, b1, b2)

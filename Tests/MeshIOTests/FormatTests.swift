@@ -108,6 +108,28 @@ import Testing
         #expect(mesh.indices == [0, 1, 2])
     }
 
+    @Test func plyBigEndianCopyOfARealScanReadsTheSame() throws {
+        // horse.ply rewritten as binary_big_endian: 6 floats per vertex, faces of uchar 3 + 3 int32.
+        let little = try TestFiles.publicMesh("scans/cjt_horse.ply")
+        let vertices = 48_485, faces = 96_966
+        let bodyStart = little.count - vertices * 24 - faces * 13
+        let header = String(decoding: little.prefix(bodyStart), as: UTF8.self)
+            .replacingOccurrences(of: "binary_little_endian", with: "binary_big_endian")
+        var big = Array(header.utf8)
+        var body = Array(little[bodyStart...])
+        for v in 0..<(vertices * 6) { body[(4 * v)..<(4 * v + 4)].reverse() }
+        for f in 0..<faces {
+            let o = vertices * 24 + 13 * f + 1
+            for k in 0..<3 { body[(o + 4 * k)..<(o + 4 * k + 4)].reverse() }
+        }
+        big += body
+        let expected = try MeshReader.read(little, fileExtension: "ply").mesh
+        let result = try MeshReader.read(big, fileExtension: "ply")
+        #expect(result.format == .ply)
+        #expect(result.mesh == expected)
+        #expect(result.mesh.triangleCount == 96_966)
+    }
+
     @Test func weldingMatchesMeshBuilderOnRealBinarySTL() throws {
         // The binary STL path uses its own welding table; it must give exactly MeshBuilder's result.
         for path in ["converted_stl/conv_cjt_ogre.stl", "broken/trimesh_soup.stl", "stl_edge/trimesh_busted.STL"] {
