@@ -53,7 +53,7 @@ public enum MeshAnalyzer {
             return inner
         }
         // Keys pack a vertex index in 31 bits and a half-edge in 32.
-        if vertexCount >= 1 << 31 || 3 * n >= 1 << 32 { return report }
+        if UInt64(vertexCount) >= 1 << 31 || UInt64(3 * n) >= 1 << 32 { return report }  // UInt64: Int is 32 bits on wasm32
 
         let measures = measure(mesh)
         report.area = measures.area

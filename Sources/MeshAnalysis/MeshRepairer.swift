@@ -140,7 +140,7 @@ public enum MeshRepairer {
                     let (x, y, z) = sorted(a, b, c)
                     // Even permutations of the sorted triple keep its winding.
                     let even = (a < b ? 1 : 0) + (b < c ? 1 : 0) + (c < a ? 1 : 0) == 2
-                    var slot = Int(hash(x, y, z)) & mask
+                    var slot = Int(truncatingIfNeeded: hash(x, y, z)) & mask
                     while true {
                         let s = slots[slot]
                         if s == 0 {
