@@ -38,9 +38,10 @@ public enum MeshReader {
 
     /// Reads a mesh, detecting its format by content (see `detect`). With `welding: false`
     /// a binary STL keeps three vertices per facet (a renderer needs no shared vertices and
-    /// saves the weld); other formats are welded either way.
+    /// saves the weld); other formats are welded either way. `runner` lets the binary STL weld
+    /// use several cores (the mesh, vertex numbering included, is the same for every runner).
     public static func read(
-        _ bytes: UnsafeRawBufferPointer, fileExtension: String?, welding: Bool = true
+        _ bytes: UnsafeRawBufferPointer, fileExtension: String?, welding: Bool = true, runner: JobRunner = .serial
     ) throws(MeshIOError) -> (mesh: TriangleMesh, format: MeshFormat) {
         var c = TextCursor(bytes)
         c.skipWhitespace()
@@ -55,7 +56,7 @@ public enum MeshReader {
         }
         let mesh: TriangleMesh
         switch format {
-        case .stlBinary: mesh = welding ? try STLReader.readBinary(bytes) : try STLReader.readBinaryUnwelded(bytes)
+        case .stlBinary: mesh = welding ? try STLReader.readBinary(bytes, runner: runner) : try STLReader.readBinaryUnwelded(bytes)
         case .stlASCII: mesh = try STLReader.readASCII(bytes)
         case .obj: mesh = try OBJReader.read(bytes)
         case .ply: mesh = try PLYReader.read(bytes)

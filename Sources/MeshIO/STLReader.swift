@@ -3,8 +3,9 @@ import MeshCore
 /// STL readers: binary (80-byte header, uint32 count, 50-byte facets) and ASCII.
 enum STLReader {
     /// Reads a binary STL; the triangle count claimed at byte 80 is checked against the
-    /// bytes present before anything is allocated.
-    static func readBinary(_ bytes: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {
+    /// bytes present before anything is allocated. `runner` spreads the weld over cores; the
+    /// mesh is the same for every runner.
+    static func readBinary(_ bytes: UnsafeRawBufferPointer, runner: JobRunner = .serial) throws(MeshIOError) -> TriangleMesh {
         guard bytes.count >= 84 else {
             throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
         }
@@ -17,6 +18,12 @@ enum STLReader {
         }
         let claimed = Int(claim)
         guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        if PartitionedWeld.handles(triangles: claimed) {
+            let (mesh, badTriangle) = PartitionedWeld.weld(bytes, triangles: claimed, runner: runner)
+            if let mesh { return mesh }
+            throw MeshIOError(
+                "binary STL triangle \(badTriangle) (counting from 0) has a NaN or infinite coordinate")
+        }
         // Closed meshes have about half as many vertices as triangles.
         var table = WeldTable(expectedVertices: claimed / 2 + 16)
         defer { table.deallocate() }

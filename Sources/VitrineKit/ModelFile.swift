@@ -57,7 +57,7 @@ public enum ModelFile {
         }
         let result: Result<(mesh: TriangleMesh, format: MeshFormat), MeshIOError> = data.withUnsafeBytes { raw in
             do throws(MeshIOError) {
-                return .success(try MeshReader.read(raw, fileExtension: ext.isEmpty ? nil : ext, welding: welding))
+                return .success(try MeshReader.read(raw, fileExtension: ext.isEmpty ? nil : ext, welding: welding, runner: .cores))
             } catch {
                 return .failure(error)
             }
