@@ -30,8 +30,8 @@ extension Vitrine {
             do throws(ModelFileError) {
                 // Welding lets the renderer shade smoothly; past ~1M triangles every triangle is
                 // under a pixel, face normals look the same, and skipping the weld saves time.
-                let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)??.intValue ?? 0
-                let model = try ModelFile.load(path: input, welding: size < 50_000_000)
+                let fileBytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)??.intValue ?? 0
+                let model = try ModelFile.load(path: input, welding: fileBytes < 50_000_000)
                 var options = RenderOptions()
                 options.width = size
                 options.height = size
