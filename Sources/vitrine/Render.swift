@@ -38,6 +38,8 @@ extension Vitrine {
                 printError("\(what): \(String(format: "%.1f", Double(now - last) / 1e6)) ms")
                 last = now
             }
+            // VITRINE_JOBS=1 renders on one thread (for measuring what the cores buy).
+            let runner = ProcessInfo.processInfo.environment["VITRINE_JOBS"] == "1" ? JobRunner.serial : .cores
             var options = RenderOptions()
             options.width = size
             options.height = size
@@ -45,24 +47,28 @@ extension Vitrine {
             options.orthographic = orthographic
             do throws(ModelFileError) {
                 let image: RGBAImage
-                if let fast = renderLargeBinarySTL(options: options) {
+                if let fast = renderLargeBinarySTL(options: options, runner: runner) {
                     image = fast
                     lap("read+render (binary STL, face normals)")
                 } else {
                     // Welding lets the renderer shade smoothly; past ~50 MB every triangle is
                     // under a pixel, face normals look the same, and skipping the weld saves time.
-                    let fileBytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)??.intValue ?? 0
+                    var info = stat()
+                    let fileBytes = stat(input, &info) == 0 ? Int(info.st_size) : 0
                     let model = try ModelFile.load(path: input, welding: fileBytes < 50_000_000)
                     lap("load")
-                    image = MeshRenderer.render(model.mesh, options: options, runner: .cores)
+                    image = MeshRenderer.render(model.mesh, options: options, runner: runner)
                     lap("render")
                 }
                 let png = PNG.encode(image)
                 lap("png")
-                do {
-                    try Data(png).write(to: URL(fileURLWithPath: output))
-                } catch {
-                    throw ModelFileError("cannot write \(output): \(error.localizedDescription)")
+                // Plain stdio: Foundation's Data.write fsyncs, which costs more than the render.
+                guard let file = fopen(output, "wb") else {
+                    throw ModelFileError("cannot write \(output): \(String(cString: strerror(errno)))")
+                }
+                let written = png.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+                if fclose(file) != 0 || written != png.count {
+                    throw ModelFileError("cannot write \(output): \(String(cString: strerror(errno)))")
                 }
                 lap("write")
             } catch {
@@ -74,7 +80,7 @@ extension Vitrine {
         /// Renders a binary STL with more triangles than supersampled pixels straight from the
         /// mapped file: such a mesh is drawn with face normals anyway, so welding it and
         /// building a `TriangleMesh` would only cost time. Nil for anything else.
-        func renderLargeBinarySTL(options: RenderOptions) -> RGBAImage? {
+        func renderLargeBinarySTL(options: RenderOptions, runner: JobRunner) -> RGBAImage? {
             let fd = open(input, O_RDONLY)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
@@ -90,7 +96,7 @@ extension Vitrine {
             let bytes = UnsafeRawBufferPointer(start: map, count: length)
             let ext = URL(fileURLWithPath: input).pathExtension
             guard MeshReader.detect(bytes, fileExtension: ext.isEmpty ? nil : ext) == .stlBinary else { return nil }
-            return MeshRenderer.render(binarySTL: bytes, options: options, runner: .cores)
+            return MeshRenderer.render(binarySTL: bytes, options: options, runner: runner)
         }
     }
 }
