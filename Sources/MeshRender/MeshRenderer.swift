@@ -71,60 +71,136 @@ public enum MeshRenderer {
         }
         if !faceMode { computeVertexShading(mesh, shading: shading, vdata: &vdata) }
 
-        let layers = rasterJobs(triangleCount, runner)
-        let layerSize = target.sampleWidth * target.sampleHeight
-        var samples = [UInt32](repeating: 0, count: layerSize * layers)
-        let maxX = Float(target.sampleWidth - 1), maxY = Float(target.sampleHeight - 1), rw = target.sampleWidth
+        // The image is drawn in horizontal bands small enough to stay in the core's cache,
+        // each from a list of the triangles that reach it (in mesh order, so a band looks
+        // the same whichever job draws it). Bands go to jobs round-robin.
+        let rw = target.sampleWidth, rh = target.sampleHeight, factor = target.factor
+        let bandRows = Swift.max(factor, (65_536 / rw) / factor * factor)
+        let bandCount = (rh + bandRows - 1) / bandRows
+        let (bandStart, bandTriangles) = binByBand(
+            mesh.indices, vertices: vdata, stride: stride, vertexCount: vertexCount,
+            sampleHeight: rh, bandRows: bandRows, bandCount: bandCount
+        )
+        let maxX = Float(rw - 1)
         let crease2 = creaseCosine * creaseCosine
-        return samples.withUnsafeMutableBufferPointer { samples in
+        let tables = ResolveTables(palette: Shading.palette(material: options.material), background: options.background, factor: factor)
+        let jobs = Swift.min(runner.width, bandCount)
+        let pixels = [UInt8](unsafeUninitializedCapacity: target.width * target.height * 4) { out, count in
             mesh.positions.withUnsafeBufferPointer { pos in
                 mesh.indices.withUnsafeBufferPointer { idx in
                     vdata.withUnsafeBufferPointer { vd in
-                        runner.run(layers) { j in
-                            let buf = samples.baseAddress! + j * layerSize
-                            for t in slice(j, of: layers, count: triangleCount) {
-                                let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
-                                guard ia < vertexCount && ib < vertexCount && ic < vertexCount else { continue }
-                                let oa = ia &* stride, ob = ib &* stride, oc = ic &* stride
-                                drawTriangle(
-                                    vd[oa], vd[oa &+ 1], vd[oa &+ 2], vd[ob], vd[ob &+ 1], vd[ob &+ 2],
-                                    vd[oc], vd[oc &+ 1], vd[oc &+ 2], maxX: maxX, maxY: maxY, width: rw, samples: buf
-                                ) { front, area in
-                                    let n = rawFaceNormal(pos, ia, ib, ic)
-                                    if faceMode {
-                                        let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
-                                        return (l, l, l)
+                        bandStart.withUnsafeBufferPointer { bandStart in
+                            bandTriangles.withUnsafeBufferPointer { bandTriangles in
+                                runner.run(jobs) { j in
+                                    let buf = UnsafeMutablePointer<UInt32>.allocate(capacity: bandRows * rw)
+                                    defer { buf.deallocate() }
+                                    var band = j
+                                    while band < bandCount {
+                                        let firstRow = band * bandRows, endRow = Swift.min(firstRow + bandRows, rh)
+                                        buf.update(repeating: 0, count: (endRow - firstRow) * rw)
+                                        let maxY = Float(endRow - 1)
+                                        for k in bandStart[band]..<bandStart[band + 1] {
+                                            let t = Int(bandTriangles[k])
+                                            let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
+                                            let oa = ia &* stride, ob = ib &* stride, oc = ic &* stride
+                                            drawTriangle(
+                                                vd[oa], vd[oa &+ 1], vd[oa &+ 2], vd[ob], vd[ob &+ 1], vd[ob &+ 2],
+                                                vd[oc], vd[oc &+ 1], vd[oc &+ 2],
+                                                maxX: maxX, firstRow: firstRow, maxY: maxY, width: rw, samples: buf
+                                            ) { front, area in
+                                                let n = rawFaceNormal(pos, ia, ib, ic)
+                                                if faceMode {
+                                                    let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
+                                                    return (l, l, l)
+                                                }
+                                                let side = front ? 3 : 4
+                                                var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
+                                                if area < creaseMinArea { return (la, lb, lc) }
+                                                // Flat shading at sharp creases: the corner's smooth normal is too
+                                                // far from the face's (compared squared to avoid a square root).
+                                                let limit = crease2 * n.dot(n)
+                                                let da = n.x * vd[oa &+ 5] + n.y * vd[oa &+ 6] + n.z * vd[oa &+ 7]
+                                                let db = n.x * vd[ob &+ 5] + n.y * vd[ob &+ 6] + n.z * vd[ob &+ 7]
+                                                let dc = n.x * vd[oc &+ 5] + n.y * vd[oc &+ 6] + n.z * vd[oc &+ 7]
+                                                let sharpA = da < 0 || da * da < limit
+                                                let sharpB = db < 0 || db * db < limit
+                                                let sharpC = dc < 0 || dc * dc < limit
+                                                if sharpA || sharpB || sharpC {
+                                                    let flat = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
+                                                    if sharpA { la = flat }
+                                                    if sharpB { lb = flat }
+                                                    if sharpC { lc = flat }
+                                                }
+                                                return (la, lb, lc)
+                                            }
+                                        }
+                                        tables.resolve(
+                                            buf, rows: firstRow / factor..<endRow / factor, width: target.width,
+                                            factor: factor, out: out.baseAddress!
+                                        )
+                                        band += jobs
                                     }
-                                    let side = front ? 3 : 4
-                                    var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
-                                    if area < creaseMinArea { return (la, lb, lc) }
-                                    // Flat shading at sharp creases: the corner's smooth normal is too far
-                                    // from the face's (compared squared to avoid a square root).
-                                    let limit = crease2 * n.dot(n)
-                                    let da = n.x * vd[oa &+ 5] + n.y * vd[oa &+ 6] + n.z * vd[oa &+ 7]
-                                    let db = n.x * vd[ob &+ 5] + n.y * vd[ob &+ 6] + n.z * vd[ob &+ 7]
-                                    let dc = n.x * vd[oc &+ 5] + n.y * vd[oc &+ 6] + n.z * vd[oc &+ 7]
-                                    let sharpA = da < 0 || da * da < limit
-                                    let sharpB = db < 0 || db * db < limit
-                                    let sharpC = dc < 0 || dc * dc < limit
-                                    if sharpA || sharpB || sharpC {
-                                        let flat = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
-                                        if sharpA { la = flat }
-                                        if sharpB { lb = flat }
-                                        if sharpC { lc = flat }
-                                    }
-                                    return (la, lb, lc)
                                 }
                             }
                         }
                     }
                 }
             }
-            return resolve(
-                samples: samples, layers: layers, target: target,
-                palette: Shading.palette(material: options.material), background: options.background, runner: runner
-            )
+            count = target.width * target.height * 4
         }
+        return RGBAImage(width: target.width, height: target.height, pixels: pixels)
+    }
+
+    /// Lists, for each band of `bandRows` sample rows, the triangles whose box reaches it
+    /// (counting sort, mesh order kept). Triangles with bad indices or that cannot be drawn
+    /// are left out. Returns the start of each band's list (plus the end) and the lists.
+    static func binByBand(
+        _ indices: [UInt32], vertices vdata: [Float], stride: Int, vertexCount: Int,
+        sampleHeight rh: Int, bandRows: Int, bandCount: Int
+    ) -> ([Int], [UInt32]) {
+        var start = [Int](repeating: 0, count: bandCount + 1)
+        let maxY = Float(rh - 1)
+        let triangles = indices.count / 3
+        // Band range of triangle t, or nil; Float → Int only after the range checks.
+        @inline(__always) func bands(_ idx: UnsafeBufferPointer<UInt32>, _ vd: UnsafeBufferPointer<Float>, _ t: Int) -> (Int, Int)? {
+            let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
+            guard ia < vertexCount && ib < vertexCount && ic < vertexCount else { return nil }
+            let ya = vd[ia &* stride &+ 1], yb = vd[ib &* stride &+ 1], yc = vd[ic &* stride &+ 1]
+            let x = vd[ia &* stride] + vd[ib &* stride] + vd[ic &* stride]
+            let lo = Swift.min(ya, Swift.min(yb, yc)), hi = Swift.max(ya, Swift.max(yb, yc))
+            guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
+            return (Int(lo > 0 ? lo : 0) / bandRows, Int(hi < maxY ? hi : maxY) / bandRows)
+        }
+        let total = indices.withUnsafeBufferPointer { idx in
+            vdata.withUnsafeBufferPointer { vd in
+                start.withUnsafeMutableBufferPointer { start in
+                    for t in 0..<triangles {
+                        guard let (b0, b1) = bands(idx, vd, t) else { continue }
+                        for b in b0...b1 { start[b &+ 1] &+= 1 }
+                    }
+                    for b in 0..<bandCount { start[b + 1] += start[b] }
+                    return start[bandCount]
+                }
+            }
+        }
+        var next = start
+        let list = [UInt32](unsafeUninitializedCapacity: total) { out, count in
+            indices.withUnsafeBufferPointer { idx in
+                vdata.withUnsafeBufferPointer { vd in
+                    next.withUnsafeMutableBufferPointer { next in
+                        for t in 0..<triangles {
+                            guard let (b0, b1) = bands(idx, vd, t) else { continue }
+                            for b in b0...b1 {
+                                out[next[b]] = UInt32(truncatingIfNeeded: t)
+                                next[b] &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+            count = total
+        }
+        return (start, list)
     }
 
     /// Renders a binary STL file (`bytes` is the whole file: 80-byte header, count,

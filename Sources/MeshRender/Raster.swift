@@ -1,6 +1,7 @@
 extension MeshRenderer {
-    /// Draws one triangle given in sample coordinates (x, y, depth value) into a sample
-    /// buffer `width` samples wide whose last column and row are `maxX`, `maxY`.
+    /// Draws one triangle given in sample coordinates (x, y, depth value) into the sample
+    /// rows `firstRow…maxY` (a band of the image, `firstRow` stored first in `buf`) of a
+    /// buffer `width` samples wide whose last column is `maxX`.
     ///
     /// `levels(front, area)` gives the lighting level of corners a, b, c (in the order
     /// passed) for the visible side; it is called only once something may be drawn,
@@ -12,18 +13,19 @@ extension MeshRenderer {
         _ xa: Float, _ ya: Float, _ za: Float,
         _ xb0: Float, _ yb0: Float, _ zb0: Float,
         _ xc0: Float, _ yc0: Float, _ zc0: Float,
-        maxX: Float, maxY: Float, width: Int, samples buf: UnsafeMutablePointer<UInt32>,
+        maxX: Float, firstRow: Int = 0, maxY: Float, width: Int, samples buf: UnsafeMutablePointer<UInt32>,
         levels: (_ front: Bool, _ doubleArea: Float) -> (Float, Float, Float)
     ) {
         // Cheapest rejection first: does the box hold any sample centre at all?
         let minX = Swift.min(xa, Swift.min(xb0, xc0)), maxXf = Swift.max(xa, Swift.max(xb0, xc0))
         let minY = Swift.min(ya, Swift.min(yb0, yc0)), maxYf = Swift.max(ya, Swift.max(yb0, yc0))
         // (Also false for NaN, so the Int conversions below are safe.)
-        if !(minX <= maxXf && minY <= maxYf && maxXf >= 0 && maxYf >= 0 && minX <= maxX && minY <= maxY) {
+        let minRow = Float(firstRow)
+        if !(minX <= maxXf && minY <= maxYf && maxXf >= 0 && maxYf >= minRow && minX <= maxX && minY <= maxY) {
             return
         }
         // Ceil of the clamped minimum and floor of the clamped maximum (all ≥ 0 here).
-        let cx0 = minX > 0 ? minX : 0, cy0 = minY > 0 ? minY : 0
+        let cx0 = minX > 0 ? minX : 0, cy0 = minY > minRow ? minY : minRow
         var x0 = Int(cx0), y0 = Int(cy0)
         if Float(x0) < cx0 { x0 &+= 1 }
         if Float(y0) < cy0 { y0 &+= 1 }
@@ -51,7 +53,7 @@ extension MeshRenderer {
             if wa >= 0 && wb >= 0 && wc >= 0 {
                 let inv = 1 / area
                 let key = depthKey((wa * za + wb * zb + wc * zc) * inv)
-                let i = y0 &* width &+ x0
+                let i = (y0 &- firstRow) &* width &+ x0
                 if key > buf[i] & 0xFFFF_FF00 {
                     var (la, lb, lc) = levels(front, area)
                     if front { swap(&lb, &lc) }
@@ -84,7 +86,7 @@ extension MeshRenderer {
             var y = y0
             while y <= y1 {
                 var e0 = e0row, e1 = e1row, e2 = e2row, z = zrow, l = lrow
-                var i = y &* width &+ x0
+                var i = (y &- firstRow) &* width &+ x0
                 let end = i &+ (x1 &- x0)
                 while i <= end {
                     if e0 >= 0 && e1 >= 0 && e2 >= 0 {
@@ -126,8 +128,8 @@ extension MeshRenderer {
                 if xs <= xe {
                     let fx = Float(xs)
                     var z = zrow + dzdx * fx, l = lrow + dldx * fx
-                    var i = y &* width &+ x0 &+ xs
-                    let end = y &* width &+ x0 &+ xe
+                    var i = (y &- firstRow) &* width &+ x0 &+ xs
+                    let end = (y &- firstRow) &* width &+ x0 &+ xe
                     while i <= end {
                         let key = depthKey(z)
                         if key > buf[i] & 0xFFFF_FF00 { buf[i] = key | shadeByte(l) }

@@ -10,37 +10,17 @@ extension MeshRenderer {
     ) -> RGBAImage {
         let width = target.width, height = target.height, factor = target.factor
         let rw = target.sampleWidth, layerSize = rw * target.sampleHeight
-        // Premultiplied (colour × alpha) table, entry 0 the background.
-        var pre = [UInt32](repeating: 0, count: 256 * 4)
-        // Opaque 2×2: colours packed as three 10-bit fields, so four add in one UInt32.
-        var packed = [UInt32](repeating: 0, count: 256)
-        let a = UInt32(bg.a)
-        pre[0] = UInt32(bg.r) * a; pre[1] = UInt32(bg.g) * a; pre[2] = UInt32(bg.b) * a; pre[3] = a
-        packed[0] = UInt32(bg.r) | UInt32(bg.g) << 10 | UInt32(bg.b) << 20
-        for i in 1..<256 {
-            let r = UInt32(palette[3 * i]), g = UInt32(palette[3 * i + 1]), b = UInt32(palette[3 * i + 2])
-            pre[4 * i] = r * 255; pre[4 * i + 1] = g * 255; pre[4 * i + 2] = b * 255; pre[4 * i + 3] = 255
-            packed[i] = r | g << 10 | b << 20
-        }
-        let opaque2x2 = factor == 2 && bg.a == 255
+        let tables = ResolveTables(palette: palette, background: bg, factor: factor)
         let jobs = Swift.max(1, Swift.min(runner.width, height / 16))
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 4) { out, count in
-            pre.withUnsafeBufferPointer { pre in
-                packed.withUnsafeBufferPointer { pal in
-                    runner.run(jobs) { j in
-                        let rows = slice(j, of: jobs, count: height)
-                        guard !rows.isEmpty, let s = samples.baseAddress, let o = out.baseAddress else { return }
-                        if layers > 1 {
-                            mergeLayers(s, layers: layers, layerSize: layerSize,
-                                        range: rows.lowerBound * factor * rw..<rows.upperBound * factor * rw)
-                        }
-                        if opaque2x2 {
-                            resolveOpaque2x2(s, rows: rows, width: width, palette: pal, out: o)
-                        } else {
-                            resolveGeneral(s, rows: rows, width: width, factor: factor, premultiplied: pre, out: o)
-                        }
-                    }
+            runner.run(jobs) { j in
+                let rows = slice(j, of: jobs, count: height)
+                guard !rows.isEmpty, let s = samples.baseAddress, let o = out.baseAddress else { return }
+                if layers > 1 {
+                    mergeLayers(s, layers: layers, layerSize: layerSize,
+                                range: rows.lowerBound * factor * rw..<rows.upperBound * factor * rw)
                 }
+                tables.resolve(s + rows.lowerBound * factor * rw, rows: rows, width: width, factor: factor, out: o)
             }
             count = width * height * 4
         }
@@ -58,6 +38,7 @@ extension MeshRenderer {
         }
     }
 
+    /// (`s` holds the samples of pixel rows `rows`, starting with the first.)
     /// Averages each `factor`×`factor` block of samples into one pixel. Shade (low byte) 0 means no
     /// surface and takes the background; colours are averaged premultiplied, so a
     /// transparent background gives anti-aliased alpha edges.
@@ -71,7 +52,7 @@ extension MeshRenderer {
             for x in 0..<width {
                 var r: UInt32 = 0, g: UInt32 = 0, b: UInt32 = 0, a: UInt32 = 0
                 for sy in 0..<factor {
-                    let row = (y * factor + sy) * rw + x * factor
+                    let row = ((y - rows.lowerBound) * factor + sy) * rw + x * factor
                     for sx in 0..<factor {
                         let e = Int(s[row + sx] & 0xFF) &* 4
                         r &+= pre[e]; g &+= pre[e + 1]; b &+= pre[e + 2]; a &+= pre[e + 3]
@@ -91,6 +72,7 @@ extension MeshRenderer {
         }
     }
 
+    /// (`s` holds the samples of pixel rows `rows`, starting with the first.)
     /// The common case, 2×2 samples on an opaque background: every sample is opaque, so
     /// the pixel is the plain mean of four packed colours.
     static func resolveOpaque2x2(
@@ -99,7 +81,7 @@ extension MeshRenderer {
     ) {
         let rw = width * 2
         for y in rows {
-            let r0 = 2 * y * rw, r1 = r0 + rw
+            let r0 = 2 * (y - rows.lowerBound) * rw, r1 = r0 + rw
             var o = y * width * 4
             for x in 0..<width {
                 let c = pal[Int(s[r0 + 2 * x] & 0xFF)] &+ pal[Int(s[r0 + 2 * x + 1] & 0xFF)]
@@ -109,6 +91,40 @@ extension MeshRenderer {
                 out[o + 2] = UInt8(truncatingIfNeeded: (c >> 22) & 0xFF)
                 out[o + 3] = 255
                 o += 4
+            }
+        }
+    }
+}
+
+/// Colour tables for turning palette-indexed samples into pixels.
+struct ResolveTables {
+    /// Premultiplied (colour × alpha) RGBA per palette index, entry 0 the background.
+    var pre: [UInt32]
+    /// Opaque colours packed as three 10-bit fields, so four add in one UInt32.
+    var packed: [UInt32]
+    var opaque2x2: Bool
+
+    init(palette: [UInt8], background bg: RGBAColor, factor: Int) {
+        pre = [UInt32](repeating: 0, count: 256 * 4)
+        packed = [UInt32](repeating: 0, count: 256)
+        let a = UInt32(bg.a)
+        pre[0] = UInt32(bg.r) * a; pre[1] = UInt32(bg.g) * a; pre[2] = UInt32(bg.b) * a; pre[3] = a
+        packed[0] = UInt32(bg.r) | UInt32(bg.g) << 10 | UInt32(bg.b) << 20
+        for i in 1..<256 {
+            let r = UInt32(palette[3 * i]), g = UInt32(palette[3 * i + 1]), b = UInt32(palette[3 * i + 2])
+            pre[4 * i] = r * 255; pre[4 * i + 1] = g * 255; pre[4 * i + 2] = b * 255; pre[4 * i + 3] = 255
+            packed[i] = r | g << 10 | b << 20
+        }
+        opaque2x2 = factor == 2 && bg.a == 255
+    }
+
+    /// Resolves pixel rows `rows` from `s`, which holds their samples starting with the first.
+    func resolve(_ s: UnsafeMutablePointer<UInt32>, rows: Range<Int>, width: Int, factor: Int, out: UnsafeMutablePointer<UInt8>) {
+        if opaque2x2 {
+            packed.withUnsafeBufferPointer { MeshRenderer.resolveOpaque2x2(s, rows: rows, width: width, palette: $0, out: out) }
+        } else {
+            pre.withUnsafeBufferPointer {
+                MeshRenderer.resolveGeneral(s, rows: rows, width: width, factor: factor, premultiplied: $0, out: out)
             }
         }
     }
