@@ -5,7 +5,9 @@
 # 1/20 of f3d's time on the 124k file and at most 1/8 on the 2M file.
 #
 # Usage: Benchmarks/render-vs-f3d.sh [RUNS]        (from anywhere; builds what it needs)
-#   VITRINE=path/to/vitrine   binary to time (default: builds .build/release/vitrine)
+#   VITRINE=path/to/vitrine   binary to time (default: builds a release vitrine with the
+#                             Swift runtime linked statically, as a shipped CLI would be,
+#                             in .build-release-static/)
 #   LARGE_DIR=dir             where ogre-2m.stl is made/kept (default: /tmp/vitrine-large)
 #   KEEP=dir                  keep the rendered PNGs there (vitrine-*.png, f3d-*.png)
 # Needs: f3d, xvfb-run, xauth (apt-get install -y f3d xvfb xauth), hyperfine
@@ -25,9 +27,12 @@ for tool in f3d xvfb-run python3; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y f3d xvfb xauth)" >&2; exit 1; }
 done
 if [[ -z "${VITRINE:-}" ]]; then
-    echo "building vitrine (release) ..." >&2
-    (cd "$root" && swift build -c release --product vitrine >&2)
-    VITRINE="$root/.build/release/vitrine"
+    # --static-swift-stdlib: no dynamic loading of Foundation and the Swift runtime,
+    # which is most of a small render's process start-up.
+    echo "building vitrine (release, static Swift runtime) ..." >&2
+    (cd "$root" && swift build -c release --product vitrine --static-swift-stdlib \
+        --scratch-path "$root/.build-release-static" >&2)
+    VITRINE="$root/.build-release-static/release/vitrine"
 fi
 
 large_dir="${LARGE_DIR:-/tmp/vitrine-large}"
