@@ -127,5 +127,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let bytes = try Data(contentsOf: out)
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // IHDR: width and height, big endian, at bytes 16 and 20.
+        let b = [UInt8](bytes)
+        #expect(b.count > 24)
+        let width = Int(b[16]) << 24 | Int(b[17]) << 16 | Int(b[18]) << 8 | Int(b[19])
+        let height = Int(b[20]) << 24 | Int(b[21]) << 16 | Int(b[22]) << 8 | Int(b[23])
+        #expect(width == 128 && height == 128)
     }
 }
