@@ -49,8 +49,6 @@ extension MeshAnalyzer {
         /// Triangle pairs across two-face edges that the job could not join itself because
         /// one triangle belongs to an earlier job (`first << 32 | second`).
         var crossPairs: [UInt64] = []
-        /// Keeps the loads that warm the union-find links from being optimized away.
-        var touched: UInt32 = 0
     }
 
     /// Fills everything but counts, bounds and size into `report`; returns false (leaving
@@ -240,160 +238,79 @@ extension MeshAnalyzer {
         return ok
     }
 
-    /// Half-edges gathered per batch of groups: enough independent loads in flight to hide
-    /// the cache misses of reading scattered triangles, few enough to stay in L1/L2.
-    static let batchSize = 1024
-
     /// Matches the half-edges of the groups of `vertices`, joining the triangles across each
     /// two-face edge. Only triangles whose smallest vertex lies in `vertices` are joined here
     /// (so jobs write disjoint parts of `parent` and every tree stays within one job); the
-    /// other pairs go to `crossPairs`.
-    ///
-    /// Works in batches of whole groups: first every key of the batch is built (independent
-    /// scattered reads the processor overlaps), then each group is sorted and scanned in the
-    /// small buffer, and the batch's joins are done after their links have been touched.
+    /// other pairs go to `crossPairs`. (Gathering several groups before sorting them, to
+    /// overlap their cache misses, measured slower than this plain loop.)
     static func match(
         vertices: Range<Int>, _ idx: UnsafeBufferPointer<UInt32>, _ ends: UnsafeBufferPointer<UInt32>,
         _ halfEdges: UnsafeBufferPointer<UInt32>, _ parent: UnsafeMutableBufferPointer<UInt32>, largest: Int,
         into result: inout MatchResult
     ) {
         if vertices.isEmpty { return }
-        let capacity = Swift.max(largest, batchSize)
-        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: capacity)
-        let thirds = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: capacity)
-        // Two-face edges of the batch whose triangles this job joins (`f0 << 32 | f1`).
-        let pairs = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: capacity)
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Swift.max(largest, 1))
+        let thirds = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(largest, 1))
         defer {
             keys.deallocate()
             thirds.deallocate()
-            pairs.deallocate()
         }
         var scratch: [UInt64] = []
         let first = UInt32(truncatingIfNeeded: vertices.lowerBound)
         var boundary = 0, nonManifold = 0, inconsistent = 0, duplicates = 0
-        var v = vertices.lowerBound
-        while v < vertices.upperBound {
-            // The batch: groups v..<batchEnd, at least one, about `batchSize` half-edges.
-            let base = v == 0 ? 0 : Int(ends[v - 1])
-            var batchEnd = v + 1
-            while batchEnd < vertices.upperBound && Int(ends[batchEnd]) - base <= batchSize { batchEnd += 1 }
-
-            var groupStart = base
-            for u in v..<batchEnd {
-                let lo = UInt32(truncatingIfNeeded: u)
-                let groupEnd = Int(ends[u])
-                for k in groupStart..<groupEnd {
-                    let h = Int(halfEdges[k])
-                    let corner = h % 3, tri = h - corner
-                    let from = idx[h]
-                    let to = idx[corner == 2 ? tri : h + 1]
-                    let third = idx[corner == 0 ? tri + 2 : h - 1]
-                    keys[k - base] = from == lo ? UInt64(to) << 33 | UInt64(h) : UInt64(from) << 33 | 1 << 32 | UInt64(h)
-                    thirds[k - base] = third
-                }
-                groupStart = groupEnd
-            }
-
-            var pairCount = 0
-            groupStart = base
-            for u in v..<batchEnd {
-                let lo = UInt32(truncatingIfNeeded: u)
-                let groupEnd = Int(ends[u])
-                let offset = groupStart - base
-                let size = groupEnd - groupStart
-                sortGroup(keys, thirds, offset, size)
-                var i = offset
-                let stop = offset + size
-                while i < stop {
-                    let hi = EdgeTable.higher(keys[i])
-                    var j = i + 1
-                    while j < stop && EdgeTable.higher(keys[j]) == hi { j += 1 }
-                    let count = j - i
-                    if count == 2 {
-                        let k0 = keys[i], k1 = keys[i + 1]
-                        let h0 = EdgeTable.halfEdge(k0), h1 = EdgeTable.halfEdge(k1)
-                        let f0 = h0 / 3, f1 = h1 / 3
-                        let third0 = thirds[i], third1 = thirds[i + 1]
-                        if third0 >= first && third1 >= first {
-                            pairs[pairCount] = UInt64(f0) << 32 | UInt64(f1)
-                            pairCount += 1
-                        } else {
-                            result.crossPairs.append(UInt64(f0) << 32 | UInt64(f1))
-                        }
-                        let r0 = EdgeTable.reversed(k0), r1 = EdgeTable.reversed(k1)
-                        if r0 == r1 {
-                            inconsistent += 1
-                            result.inconsistentTriangles.append(UInt32(truncatingIfNeeded: f0))
-                            result.inconsistentTriangles.append(UInt32(truncatingIfNeeded: f1))
-                        }
-                        if third0 == third1 && f0 != f1
-                            && isCanonical(lo: lo, hi: hi, third: third0, reversed: r0, corner: h0 - 3 * f0)
-                            && isCanonical(lo: lo, hi: hi, third: third0, reversed: r1, corner: h1 - 3 * f1)
-                        {
-                            duplicates += 1
-                        }
-                    } else if count == 1 {
-                        boundary += 1
-                        result.openTriangles.append(UInt32(truncatingIfNeeded: EdgeTable.halfEdge(keys[i]) / 3))
+        var start = vertices.lowerBound == 0 ? 0 : Int(ends[vertices.lowerBound - 1])
+        for v in vertices {
+            let end = Int(ends[v])
+            let lo = UInt32(truncatingIfNeeded: v)
+            let size = end - start
+            EdgeTable.sortedGroup(lo: lo, UnsafeBufferPointer(rebasing: halfEdges[start..<end]), idx, keys, thirds)
+            var i = 0
+            while i < size {
+                let hi = EdgeTable.higher(keys[i])
+                var j = i + 1
+                while j < size && EdgeTable.higher(keys[j]) == hi { j += 1 }
+                let count = j - i
+                if count == 2 {
+                    let k0 = keys[i], k1 = keys[i + 1]
+                    let h0 = EdgeTable.halfEdge(k0), h1 = EdgeTable.halfEdge(k1)
+                    let f0 = h0 / 3, f1 = h1 / 3
+                    let third0 = thirds[i], third1 = thirds[i + 1]
+                    if third0 >= first && third1 >= first {
+                        TriangleSets.union(parent, UInt32(truncatingIfNeeded: f0), UInt32(truncatingIfNeeded: f1))
                     } else {
-                        nonManifold += 1
-                        result.crowded.append((result.crowdedUses.count, count))
-                        for k in i..<j {
-                            result.crowdedUses.append(UInt64(EdgeTable.halfEdge(keys[k]) / 3) << 1 | UInt64(EdgeTable.reversed(keys[k])))
-                        }
-                        duplicates += duplicatesInRun(keys, thirds, i, j, lo: lo, hi: hi, &scratch)
+                        result.crossPairs.append(UInt64(f0) << 32 | UInt64(f1))
                     }
-                    i = j
+                    let r0 = EdgeTable.reversed(k0), r1 = EdgeTable.reversed(k1)
+                    if r0 == r1 {
+                        inconsistent += 1
+                        result.inconsistentTriangles.append(UInt32(truncatingIfNeeded: f0))
+                        result.inconsistentTriangles.append(UInt32(truncatingIfNeeded: f1))
+                    }
+                    if third0 == third1 && f0 != f1
+                        && isCanonical(lo: lo, hi: hi, third: third0, reversed: r0, corner: h0 - 3 * f0)
+                        && isCanonical(lo: lo, hi: hi, third: third0, reversed: r1, corner: h1 - 3 * f1)
+                    {
+                        duplicates += 1
+                    }
+                } else if count == 1 {
+                    boundary += 1
+                    result.openTriangles.append(UInt32(truncatingIfNeeded: EdgeTable.halfEdge(keys[i]) / 3))
+                } else {
+                    nonManifold += 1
+                    result.crowded.append((result.crowdedUses.count, count))
+                    for k in i..<j {
+                        result.crowdedUses.append(UInt64(EdgeTable.halfEdge(keys[k]) / 3) << 1 | UInt64(EdgeTable.reversed(keys[k])))
+                    }
+                    duplicates += duplicatesInRun(keys, thirds, i, j, lo: lo, hi: hi, &scratch)
                 }
-                groupStart = groupEnd
+                i = j
             }
-
-            // Touch the links first (independent loads that overlap), then join.
-            var touched: UInt32 = 0
-            for k in 0..<pairCount {
-                touched |= parent[Int(pairs[k] >> 32)] | parent[Int(UInt32(truncatingIfNeeded: pairs[k]))]
-            }
-            result.touched |= touched
-            for k in 0..<pairCount {
-                TriangleSets.union(parent, UInt32(truncatingIfNeeded: pairs[k] >> 32), UInt32(truncatingIfNeeded: pairs[k]))
-            }
-            v = batchEnd
+            start = end
         }
         result.boundary = boundary
         result.nonManifold = nonManifold
         result.inconsistent = inconsistent
         result.duplicates = duplicates
-    }
-
-    /// Sorts `keys[offset..<offset + size]` (and `thirds` alongside) so equal edges are
-    /// adjacent and each edge's uses are in triangle order.
-    @inline(__always)
-    static func sortGroup(_ keys: UnsafeMutableBufferPointer<UInt64>, _ thirds: UnsafeMutableBufferPointer<UInt32>, _ offset: Int, _ size: Int) {
-        if size <= 32 {
-            // Groups are tiny (about six keys) except at fan centres.
-            for i in (offset + 1)..<Swift.max(offset + 1, offset + size) {
-                let key = keys[i], third = thirds[i]
-                var j = i
-                while j > offset && keys[j - 1] > key {
-                    keys[j] = keys[j - 1]
-                    thirds[j] = thirds[j - 1]
-                    j -= 1
-                }
-                keys[j] = key
-                thirds[j] = third
-            }
-            return
-        }
-        // Keys are unique (they hold the half-edge), so sorting (key, third) pairs by key
-        // through an index order is exact.
-        var order = [Int](0..<size)
-        order.sort { keys[offset + $0] < keys[offset + $1] }
-        let sortedKeys = order.map { keys[offset + $0] }
-        let sortedThirds = order.map { thirds[offset + $0] }
-        for i in 0..<size {
-            keys[offset + i] = sortedKeys[i]
-            thirds[offset + i] = sortedThirds[i]
-        }
     }
 
     /// Numbers the components and counts the inside-out ones, from the finished union-find
