@@ -13,7 +13,7 @@ public struct InspectReport: Sendable {
     public init(file: String, model: LoadedModel) {
         self.file = file
         self.model = model
-        self.analysis = MeshAnalyzer.analyze(model.mesh)
+        self.analysis = MeshAnalyzer.analyze(model.mesh, runner: .cores)
         self.unitGuess = model.declaredUnit.map { UnitGuess(unit: $0, reason: "the file declares its unit") }
             ?? UnitGuesser.guess(size: analysis.size)
     }

@@ -53,7 +53,7 @@ struct Load: ParsableCommand {
             let mesh = try data.withUnsafeBytes { try MeshReader.read($0, fileExtension: (file as NSString).pathExtension).mesh }
             parse = min(parse, now() - t)
             t = now()
-            _ = MeshAnalyzer.analyze(mesh)
+            _ = MeshAnalyzer.analyze(mesh, runner: .cores)
             analyze = min(analyze, now() - t)
         }
         print("    read \(Format.fixed(read * 1000, 1)) ms, parse+weld \(Format.fixed(parse * 1000, 1)) ms, analysis \(Format.fixed(analyze * 1000, 1)) ms")
@@ -69,7 +69,7 @@ struct Load: ParsableCommand {
             for _ in 0..<max(1, repeats) {
                 let start = now()
                 let model = try ModelFile.load(path: file)
-                let report = MeshAnalyzer.analyze(model.mesh)
+                let report = MeshAnalyzer.analyze(model.mesh, runner: .cores)
                 best = min(best, now() - start)
                 triangles = report.triangles
                 watertight = report.watertight
