@@ -161,8 +161,13 @@ public enum CaseGenerator {
         if mini.indices.contains(where: { Int($0) >= mini.vertexCount }) {
             throw CaseError("the mesh has triangle indices beyond its \(mini.vertexCount) vertices")
         }
+        let finite = mini.positions.withUnsafeBufferPointer { p in
+            var ok = true
+            for v in p where !v.isFinite { ok = false; break }
+            return ok
+        }
+        if !finite { throw CaseError("the mesh has non-finite vertex coordinates (NaN or infinity)") }
         let b = mini.bounds
-        if !(b.min.isFinite && b.max.isFinite) { throw CaseError("the mesh has non-finite vertex coordinates") }
         let s = b.size
         for (axis, name) in [(0, "x"), (1, "y"), (2, "z")] where s[axis] < 0.01 {
             throw CaseError("the mesh is flat: its " + name + " extent is " + mm(s[axis]) + " mm; a case needs a solid mini")

@@ -55,6 +55,7 @@ enum Rasterizer {
     ) {
         let inv = 1 / grid.cell
         let nx = grid.nx, nz = grid.nz
+        let halfCell = grid.cell / 2
         mesh.positions.withUnsafeBufferPointer { pos in
             mesh.indices.withUnsafeBufferPointer { idx in
                 for t in range {
@@ -69,10 +70,17 @@ enum Rasterizer {
                     let k0 = max(0, Int(vmin.rounded(.down))), k1 = min(nz - 1, Int(vmax.rounded(.down)))
                     if i0 > i1 || k0 > k1 { continue }
                     let ymin = min(ay, min(by, cy)), ymax = max(ay, max(by, cy))
-                    if i0 == i1 && k0 == k1 {
-                        let cidx = k0 * nx + i0
-                        if ymin < lo[cidx] { lo[cidx] = ymin }
-                        if ymax > hi[cidx] { hi[cidx] = ymax }
+                    // Small, nearly level triangles (most of a dense scan): mark their whole 2×2
+                    // cell box with their y range. Still conservative; it widens the cavity by at
+                    // most half a cell in depth and the triangle's own size sideways.
+                    if i1 - i0 <= 1 && k1 - k0 <= 1 && ymax - ymin <= halfCell {
+                        for k in k0...k1 {
+                            for i in i0...i1 {
+                                let cidx = k * nx + i
+                                if ymin < lo[cidx] { lo[cidx] = ymin }
+                                if ymax > hi[cidx] { hi[cidx] = ymax }
+                            }
+                        }
                         continue
                     }
                     // The triangle's plane y = y0 + gu·u + gv·v (in grid units), when it is not
