@@ -64,6 +64,18 @@ func boxMesh(_ lo: Vec3, _ hi: Vec3) -> TriangleMesh {
         let back = r.parts[1].mesh.bounds
         #expect(back.max.y >= 20 + o.clearance + o.wall && back.max.y < 20 + o.clearance + o.wall + 0.01)
         #expect(r.parts[0].extraction == Vec3(0, 1, 0) && r.parts[1].extraction == Vec3(0, -1, 0))
+        // Finger notch: both halves are recessed about 1.5 mm at the middle of their top edge.
+        for part in r.parts {
+            let b = part.mesh.bounds
+            let cx = (b.min.x + b.max.x) / 2
+            let backDepth = max(abs(b.min.y - r.partingY), abs(b.max.y - r.partingY))
+            var deepest: Float = 0
+            for v in 0..<part.mesh.vertexCount {
+                let q = part.mesh.position(v)
+                if q.z == b.max.z && abs(q.x - cx) < 1 && abs(q.y - r.partingY) < backDepth - 0.01 { deepest = max(deepest, abs(q.y - r.partingY)) }
+            }
+            #expect(deepest > 1.4 && deepest < 1.6, "\(part.name) notch depth \(deepest)")
+        }
     }
 
     @Test func explicitPartingOffsetIsUsed() throws {
