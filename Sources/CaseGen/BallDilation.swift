@@ -37,12 +37,26 @@ enum BallDilation {
         let nx = grid.nx, nz = grid.nz
         for field in fields {
             var out = [Float](repeating: -.infinity, count: grid.count)
+            // Per source row, the span of cells holding a value: outside it nothing is added.
+            var spanLo = [Int](repeating: nx, count: nz), spanHi = [Int](repeating: -1, count: nz)
+            field.withUnsafeBufferPointer { src in
+                for k in 0..<nz {
+                    let row = src.baseAddress! + k * nx
+                    var i = 0
+                    while i < nx && row[i] == -.infinity { i += 1 }
+                    if i == nx { continue }
+                    var j = nx - 1
+                    while row[j] == -.infinity { j -= 1 }
+                    spanLo[k] = i; spanHi[k] = j
+                }
+            }
             field.withUnsafeBufferPointer { src in
                 out.withUnsafeMutableBufferPointer { dst in
                     nonisolated(unsafe) let s = src.baseAddress!
                     nonisolated(unsafe) let d = dst.baseAddress!
                     let rowCount = rows.count
                     let jobs = min(rowCount, runner.width * 4)
+                    let spanLo = spanLo, spanHi = spanHi
                     runner.run(jobs) { j in
                         let k0 = rows.lowerBound + rowCount * j / jobs
                         let k1 = rows.lowerBound + rowCount * (j + 1) / jobs
@@ -51,14 +65,12 @@ enum BallDilation {
                             for o in offs {
                                 let kk = k + o.dk
                                 if kk < 0 || kk >= nz { continue }
-                                let lo = max(cols.lowerBound, -o.di), hi = min(cols.upperBound, nx - 1 - o.di)
+                                let lo = max(cols.lowerBound, spanLo[kk] - o.di)
+                                let hi = min(cols.upperBound, spanHi[kk] - o.di)
                                 if lo > hi { continue }
                                 let inRow = s + kk * nx + o.di
                                 let add = o.add
-                                for i in lo...hi {
-                                    let v = inRow[i] + add
-                                    if v > outRow[i] { outRow[i] = v }
-                                }
+                                for i in lo...hi { outRow[i] = Swift.max(outRow[i], inRow[i] + add) }
                             }
                         }
                     }
