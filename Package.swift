@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "MeshIO", dependencies: ["MeshCore"], swiftSettings: geometrySettings),
         .target(name: "MeshAnalysis", dependencies: ["MeshCore"], swiftSettings: geometrySettings),
         .target(name: "MeshRender", dependencies: ["MeshCore"], swiftSettings: geometrySettings),
+        .target(name: "CaseGen", dependencies: ["MeshCore"], swiftSettings: geometrySettings),
         .target(name: "WasmAllocator"),
         .target(
             name: "GeometryWasm",
@@ -58,5 +59,6 @@ let package = Package(
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshIO"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MeshAnalysis"]),
         .testTarget(name: "VitrineCLITests", dependencies: ["VitrineKit"]),
+        .testTarget(name: "CaseGenTests", dependencies: ["CaseGen", "MeshIO", "MeshAnalysis"]),
     ]
 )
