@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "VitrineKit",
-            dependencies: ["MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "ModelFormats"]
+            dependencies: ["MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "CaseGen", "ModelFormats"]
         ),
         .executableTarget(
             name: "vitrine",
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MeshAnalysisTests", dependencies: ["MeshAnalysis", "MeshIO"]),
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshIO"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MeshAnalysis"]),
-        .testTarget(name: "VitrineCLITests", dependencies: ["VitrineKit"]),
+        .testTarget(name: "VitrineCLITests", dependencies: ["VitrineKit", "MeshAnalysis"]),
         .testTarget(name: "CaseGenTests", dependencies: ["CaseGen", "MeshIO", "MeshAnalysis"]),
     ]
 )

@@ -7,7 +7,7 @@ struct Vitrine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Cases, library and tools for 3D-printed miniatures.",
-        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self]
+        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self]
     )
 }
 

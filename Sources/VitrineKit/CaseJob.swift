@@ -1,0 +1,173 @@
+import CaseGen
+import Foundation
+import MeshAnalysis
+import MeshCore
+
+/// Which input axis points up; the case generator works with +z up.
+public enum UpAxis: String, CaseIterable, Sendable {
+    case x, y, z
+    case negX = "-x", negY = "-y", negZ = "-z"
+
+    /// A proper rotation taking this axis to +z (determinant +1, so winding is kept).
+    public var toZUp: Transform {
+        switch self {
+        case .z: return .identity
+        case .y: return Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
+        case .x: return Transform(rows: (0, 0, -1, 0), (0, 1, 0, 0), (1, 0, 0, 0))
+        case .negZ: return Transform(rows: (1, 0, 0, 0), (0, -1, 0, 0), (0, 0, -1, 0))
+        case .negY: return Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
+        case .negX: return Transform(rows: (0, 0, 1, 0), (0, 1, 0, 0), (-1, 0, 0, 0))
+        }
+    }
+}
+
+/// The unit the input is in, or `auto` to apply the unit guess.
+public enum InputUnits: String, CaseIterable, Sendable {
+    case mm, cm, m, `in`, auto
+}
+
+/// How parts are placed in the output.
+public enum CaseLayout: String, CaseIterable, Sendable {
+    /// Each part flat on the bed (z = 0), parting face up, side by side along x.
+    case plate
+    /// Every part in the input mesh's own coordinates (times the unit scale), around the mini.
+    case assembled
+}
+
+/// Everything `vitrine case` needs besides the engine's own options.
+public struct CaseRequest: Sendable {
+    public var up: UpAxis = .z
+    public var units: InputUnits = .mm
+    public var layout: CaseLayout = .plate
+    public var options = CaseOptions()
+    public var bed: (width: Float, depth: Float)? = nil
+    public init() {}
+}
+
+/// A generated case, ready to write: parts placed per the layout, plus the report.
+public struct CaseOutput: Sendable {
+    public var parts: [(name: String, mesh: TriangleMesh, extraction: Vec3)]
+    public var scale: Double
+    public var resolution: Float
+    public var warnings: [String]
+    public var milliseconds: Double
+}
+
+/// Runs the case generator on a loaded model: units, orientation, engine, layout, report.
+public enum CaseJob {
+    /// Largest and smallest minis a case makes sense for, in millimetres.
+    public static let saneSize: ClosedRange<Float> = 5...300
+
+    /// Generates a clamshell case for `model` (coordinates as the file has them).
+    public static func run(_ model: LoadedModel, request: CaseRequest, clock: () -> Double) throws(ModelFileError) -> CaseOutput {
+        let start = clock()
+        var warnings: [String] = []
+        let rawSize = model.mesh.bounds.size
+        let scale: Double
+        switch request.units {
+        case .mm: scale = 1
+        case .cm: scale = 10
+        case .m: scale = 1000
+        case .in: scale = 25.4
+        case .auto:
+            let guess = model.declaredUnit.map { UnitGuess(unit: $0, reason: "the file declares its unit") } ?? UnitGuesser.guess(size: rawSize)
+            scale = model.declaredUnit == nil ? guess.unit.millimetres : 1
+            warnings.append("units: \(guess.unit.symbol) (\(guess.reason))")
+        }
+        let largest = Float(Double(max(rawSize.x, max(rawSize.y, rawSize.z))) * scale)
+        if request.units != .auto && !saneSize.contains(largest) {
+            let guess = UnitGuesser.guess(size: rawSize)
+            var hint = "is the file in another unit? it looks like \(guess.unit.symbol): \(guess.reason); try --units \(guess.unit.symbol == "mm" ? "auto" : guess.unit.symbol) or --units auto"
+            if guess.unit == .millimetre { hint = "try --units auto, or scale it first with `vitrine convert --scale`" }
+            throw ModelFileError("the mini is \(Format.fixed(Double(largest), 2)) mm across, outside the \(Int(saneSize.lowerBound))–\(Int(saneSize.upperBound)) mm a case is made for; \(hint)")
+        }
+
+        let rotation = request.up.toZUp
+        let toEngine = rotation.composed(after: .scale(Float(scale)))
+        let mini = model.mesh.transformed(by: toEngine)
+        let result: CaseResult
+        do throws(CaseError) {
+            result = try CaseGenerator.clamshell(mini, options: request.options, runner: .cores)
+        } catch {
+            throw ModelFileError(error.message)
+        }
+        warnings += result.warnings
+
+        // Back from the engine's z-up frame to the input's axes (still in millimetres).
+        let back = rotation.inverseRotation
+        var parts: [(name: String, mesh: TriangleMesh, extraction: Vec3)] = []
+        for part in result.parts {
+            let extraction = back.apply(part.extraction)
+            switch request.layout {
+            case .assembled:
+                parts.append((part.name, part.mesh.transformed(by: back), extraction))
+            case .plate:
+                parts.append((part.name, layFlat(part.mesh, extraction: part.extraction), extraction))
+            }
+        }
+        if request.layout == .plate { spreadAlongX(&parts, gap: 5) }
+        if let bed = request.bed {
+            for part in parts {
+                let s = part.mesh.bounds.size
+                let (w, d) = request.layout == .plate ? (s.x, s.y) : (max(s.x, s.y), min(s.x, s.y))
+                if !(w <= bed.width && d <= bed.depth) && !(d <= bed.width && w <= bed.depth) {
+                    warnings.append("part \(part.name) (\(Format.fixed(Double(s.x), 1)) x \(Format.fixed(Double(s.y), 1)) mm) does not fit the \(Format.fixed(Double(bed.width), 0)) x \(Format.fixed(Double(bed.depth), 0)) mm bed")
+                }
+            }
+        }
+        return CaseOutput(parts: parts, scale: scale, resolution: result.resolution, warnings: warnings, milliseconds: (clock() - start) * 1000)
+    }
+
+    /// Rotates a half so its parting face (whose outward normal is the extraction direction)
+    /// faces up, then sets it on the bed at z = 0.
+    static func layFlat(_ mesh: TriangleMesh, extraction: Vec3) -> TriangleMesh {
+        // Extraction is ±y in the engine frame: +y faces up after (x, y, z) → (x, -z, y); −y after (x, z, -y).
+        let turn = extraction.y > 0
+            ? Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
+            : Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
+        let turned = mesh.transformed(by: turn)
+        let b = turned.bounds
+        return turned.transformed(by: .translation(Vec3(-b.min.x, -b.min.y, -b.min.z)))
+    }
+
+    /// Places parts side by side along +x with `gap` millimetres between them.
+    static func spreadAlongX(_ parts: inout [(name: String, mesh: TriangleMesh, extraction: Vec3)], gap: Float) {
+        var x: Float = 0
+        for i in parts.indices {
+            let b = parts[i].mesh.bounds
+            parts[i].mesh = parts[i].mesh.transformed(by: .translation(Vec3(x - b.min.x, 0, 0)))
+            x += b.size.x + gap
+        }
+    }
+
+    /// The `--json` report of a case.
+    public static func report(_ output: CaseOutput, options: CaseOptions) -> JSON {
+        let parts: [JSON] = output.parts.map { part in
+            let r = MeshAnalyzer.analyze(part.mesh, runner: .cores)
+            return .object([
+                ("name", .string(part.name)),
+                ("triangles", .int(r.triangles)),
+                ("size_mm", .array([.float(r.size.x), .float(r.size.y), .float(r.size.z)])),
+                ("volume_mm3", .number(r.volume)),
+                ("watertight", .bool(r.watertight)),
+                ("extraction", .array([.float(part.extraction.x), .float(part.extraction.y), .float(part.extraction.z)])),
+            ])
+        }
+        return .object([
+            ("parts", .array(parts)),
+            ("scale", .number(output.scale)),
+            ("clearance_mm", .float(options.clearance)),
+            ("resolution_mm", .float(output.resolution)),
+            ("wall_mm", .float(options.wall)),
+            ("time_ms", .number((output.milliseconds * 10).rounded() / 10)),
+            ("warnings", .array(output.warnings.map { .string($0) })),
+        ])
+    }
+}
+
+extension Transform {
+    /// The inverse of a rotation (its transpose); translation is ignored.
+    var inverseRotation: Transform {
+        Transform(rows: (m.0, m.4, m.8, 0), (m.1, m.5, m.9, 0), (m.2, m.6, m.10, 0))
+    }
+}
