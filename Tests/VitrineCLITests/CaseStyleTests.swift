@@ -12,7 +12,7 @@ import Testing
         let out = dir.appendingPathComponent("goblin.3mf").path
         let result = try CLI.run([
             "case", CLI.mesh("figures/rpgscad_mini_goblin_bow0.stl"), "--style", "lid", "-o", out,
-            "--resolution", "0.3", "--layout", "assembled", "--json",
+            "--resolution", "0.3", "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let parts = try parts(result.stdout)
@@ -22,6 +22,7 @@ import Testing
         let report = try #require(try CLI.json(result.stdout) as? [String: Any])
         let warnings = report["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.contains("25 mm round base") }, "\(warnings)")
+        // On the plate the parts lie apart (assembled, the base and lid touch along the seam).
         let inspect = try #require(try CLI.json(try CLI.run(["inspect", "--json", out]).stdout) as? [String: Any])
         #expect(inspect["objects"] as? Int == 2)
         #expect(inspect["watertight"] as? Bool == true)
