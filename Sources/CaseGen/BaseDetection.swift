@@ -22,7 +22,8 @@ public struct BaseFootprint: Sendable, Equatable {
         abs(diameterX - diameterY) <= max(0.5, 0.02 * max(diameterX, diameterY))
     }
 
-    /// "25 mm round base", "60 x 35 mm oval base" or "base about 27.1 x 26.0 mm (no standard size)".
+    /// "25 mm round base (measured 24.98 mm, 3 mm high)", "60 x 35 mm oval base (…)" or
+    /// "no standard base: footprint about 27.1 x 26 mm".
     public var summary: String {
         func f(_ v: Float, _ d: Int) -> String { ASCII.decimal(Double(v), fractionDigits: d) }
         let measured = isRound
@@ -31,9 +32,9 @@ public struct BaseFootprint: Sendable, Equatable {
         if let s = standard {
             let name = s.long == s.short
                 ? f(s.long, 0) + " mm round base" : f(s.long, 0) + " x " + f(s.short, 0) + " mm oval base"
-            return name + " (measured " + measured + ")"
+            return name + " (measured " + measured + (height.map { ", " + f($0, 1) + " mm high" } ?? "") + ")"
         }
-        return "base about " + measured + " (no standard size)"
+        return "no standard base: footprint about " + measured
     }
 
     public static func == (a: BaseFootprint, b: BaseFootprint) -> Bool {

@@ -32,7 +32,7 @@ extension CaseGenerator {
         progress?(0.02)
         var warnings: [String] = []
         let base = BaseDetector.detect(mini)
-        if let base { warnings.append("base: " + base.summary) } else { warnings.append("base: no footprint found in the lowest slice") }
+        warnings.append(base?.summary ?? "no base: the lowest slice has no area")
         let pocket = min(min(base?.height ?? 3, 3), bounds.size.z / 2)
 
         // Engine frame: (x, y, z) → (x, z, −y), a proper rotation, so the mini's z becomes the

@@ -23,26 +23,27 @@ import Testing
         let check = CaseCheck.run(packed, result, options: options)
         #expect(check.messages.isEmpty, "\(paths): \(check.messages)")
 
-        // Between neighbours: the x range outside both minis' cavities (bounding box grown by
-        // clearance + 3 cells) must be at least `wall` wide and hold no cavity vertex, over the
-        // height both minis share (pins or holes may sit above the shorter one).
+        // Between neighbours: the cavity vertices (below the parting face, not on the back)
+        // over the height both minis share (pins or holes may sit above the shorter one),
+        // split at the middle of the gap: the solid between the two sides, less the cell of
+        // terrain slope on each, must be at least `wall` wide.
         let res = result.resolution
         for j in 1..<boxes.count {
             let a = boxes[j - 1], b = boxes[j]
             #expect(b.min.x - a.max.x >= options.wall + 2 * options.clearance)
-            let x0 = a.max.x + options.clearance + 3 * res, x1 = b.min.x - options.clearance - 3 * res
-            #expect(x1 - x0 >= options.wall - 1e-3, "gap \(x1 - x0) mm between minis \(j) and \(j + 1)")
-            let zTop = min(a.max.z, b.max.z)
+            let mid = (a.max.x + b.min.x) / 2, zTop = min(a.max.z, b.max.z)
             for part in result.parts {
                 let backY = part.extraction.y > 0 ? part.mesh.bounds.min.y : part.mesh.bounds.max.y
-                var inside = 0
+                var aEdge = a.max.x, bEdge = b.min.x
                 for v in 0..<part.mesh.vertexCount {
                     let p = part.mesh.position(v)
-                    if p.x <= x0 || p.x >= x1 || p.z > zTop || p.z < a.min.z { continue }
+                    if p.x < a.max.x || p.x > b.min.x || p.z > zTop || p.z < max(a.min.z, b.min.z) { continue }
                     let depth = (p.y - result.partingY) * -part.extraction.y
-                    if depth > 1e-3 && abs(p.y - backY) > 1e-4 { inside += 1 }
+                    if depth <= 1e-3 || abs(p.y - backY) <= 1e-4 { continue }
+                    if p.x < mid { aEdge = max(aEdge, p.x) } else { bEdge = min(bEdge, p.x) }
                 }
-                #expect(inside == 0, "\(part.name): \(inside) cavity vertices between minis \(j) and \(j + 1)")
+                let wall = bEdge - aEdge - 2 * res
+                #expect(wall >= options.wall - 1e-3, "\(part.name): \(wall) mm between the cavities of minis \(j) and \(j + 1)")
             }
         }
     }
