@@ -56,6 +56,11 @@ public struct CaseResult: Sendable {
     public var partingY: Float
     /// Things the caller should tell the user (coarsened resolution, widened walls, …).
     public var warnings: [String]
+    /// `lid` style: the detected base footprint of the mini (nil for other styles or when none).
+    public var base: BaseFootprint? = nil
+    /// `tray` style: the translation applied to each mini to pack it (mm); the parts lie around
+    /// the packed minis. Empty for other styles.
+    public var offsets: [Vec3] = []
 }
 
 /// Why no case could be made; `message` names the offending value.

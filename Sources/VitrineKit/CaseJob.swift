@@ -34,6 +34,16 @@ public enum CaseLayout: String, CaseIterable, Sendable {
     case assembled
 }
 
+/// Which kind of case to make.
+public enum CaseStyle: String, CaseIterable, Sendable {
+    /// Two halves split by a vertical plane (`CaseGenerator.clamshell`).
+    case clamshell
+    /// A base plate holding the mini's base and a lid over it (`CaseGenerator.lid`).
+    case lid
+    /// Several minis in one clamshell, each in its own cavity (`CaseGenerator.tray`).
+    case tray
+}
+
 /// Everything `vitrine case` needs besides the engine's own options.
 public struct CaseRequest: Sendable {
     public var up: UpAxis = .z
@@ -41,6 +51,7 @@ public struct CaseRequest: Sendable {
     public var layout: CaseLayout = .plate
     public var options = CaseOptions()
     public var bed: (width: Float, depth: Float)? = nil
+    public var style: CaseStyle = .clamshell
     public init() {}
 }
 
@@ -58,10 +69,50 @@ public enum CaseJob {
     /// Largest and smallest minis a case makes sense for, in millimetres.
     public static let saneSize: ClosedRange<Float> = 5...300
 
-    /// Generates a clamshell case for `model` (coordinates as the file has them).
+    /// Generates a case in `request.style` for `model` (coordinates as the file has them).
     public static func run(_ model: LoadedModel, request: CaseRequest, clock: () -> Double) throws(ModelFileError) -> CaseOutput {
+        try run([model], request: request, clock: clock)
+    }
+
+    /// Generates a case for one model, or for several with the `tray` style (each scaled by its
+    /// own unit; the parts lie around the first model, the others packed beside it).
+    public static func run(_ models: [LoadedModel], request: CaseRequest, clock: () -> Double) throws(ModelFileError) -> CaseOutput {
         let start = clock()
+        if models.isEmpty { throw ModelFileError("no mini given") }
+        if models.count > 1 && request.style != .tray {
+            throw ModelFileError("the \(request.style.rawValue) style takes one mini, got \(models.count); use --style tray to pack several minis in one case")
+        }
         var warnings: [String] = []
+        var minis: [TriangleMesh] = []
+        var scale: Double = 1
+        for (index, model) in models.enumerated() {
+            var notes: [String] = []
+            let mini: TriangleMesh, modelScale: Double
+            do throws(ModelFileError) {
+                (mini, modelScale) = try prepare(model, request: request, warnings: &notes)
+            } catch {
+                throw models.count > 1 ? ModelFileError("mini \(index + 1): " + error.message) : error
+            }
+            if index == 0 { scale = modelScale }
+            warnings += models.count > 1 ? notes.map { "mini \(index + 1): " + $0 } : notes
+            minis.append(mini)
+        }
+        let rotation = request.up.toZUp
+        let result: CaseResult
+        do throws(CaseError) {
+            switch request.style {
+            case .clamshell: result = try CaseGenerator.clamshell(minis[0], options: request.options, runner: .cores)
+            case .lid: result = try CaseGenerator.lid(minis[0], options: request.options, runner: .cores)
+            case .tray: result = try CaseGenerator.tray(minis, options: request.options, runner: .cores)
+            }
+        } catch {
+            throw ModelFileError(error.message)
+        }
+        return finish(result, request: request, rotation: rotation, scale: scale, warnings: warnings, start: start, clock: clock)
+    }
+
+    /// Scales (units) and rotates (up axis) one model into the engine's frame: mm, +z up.
+    static func prepare(_ model: LoadedModel, request: CaseRequest, warnings: inout [String]) throws(ModelFileError) -> (TriangleMesh, Double) {
         let rawSize = model.mesh.bounds.size
         let scale: Double
         switch request.units {
@@ -84,13 +135,14 @@ public enum CaseJob {
 
         let rotation = request.up.toZUp
         let toEngine = rotation.composed(after: .scale(Float(scale)))
-        let mini = model.mesh.transformed(by: toEngine)
-        let result: CaseResult
-        do throws(CaseError) {
-            result = try CaseGenerator.clamshell(mini, options: request.options, runner: .cores)
-        } catch {
-            throw ModelFileError(error.message)
-        }
+        return (model.mesh.transformed(by: toEngine), scale)
+    }
+
+    static func finish(
+        _ result: CaseResult, request: CaseRequest, rotation: Transform, scale: Double, warnings: [String],
+        start: Double, clock: () -> Double
+    ) -> CaseOutput {
+        var warnings = warnings
         warnings += result.warnings
 
         // Back from the engine's z-up frame to the input's axes (still in millimetres).
@@ -122,7 +174,12 @@ public enum CaseJob {
     /// faces up, then sets it on the bed at z = 0.
     static func layFlat(_ mesh: TriangleMesh, extraction: Vec3) -> TriangleMesh {
         // Extraction is ±y in the engine frame: +y faces up after (x, y, z) → (x, -z, y); −y after (x, z, -y).
-        let turn = extraction.y > 0
+        // Lid style: +z needs no turn, −z turns over about x.
+        let turn = extraction.z > 0.5
+            ? Transform.identity
+            : extraction.z < -0.5
+            ? Transform(rows: (1, 0, 0, 0), (0, -1, 0, 0), (0, 0, -1, 0))
+            : extraction.y > 0
             ? Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
             : Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
         let turned = mesh.transformed(by: turn)

@@ -6,22 +6,28 @@ import VitrineKit
 extension UpAxis: ExpressibleByArgument {}
 extension InputUnits: ExpressibleByArgument {}
 extension CaseLayout: ExpressibleByArgument {}
+extension CaseStyle: ExpressibleByArgument {}
 
 extension Vitrine {
-    /// `vitrine case MINI -o OUT.3mf|OUT.stl [options]`: a two-part clamshell case that fits the mini.
+    /// `vitrine case MINI… -o OUT.3mf|OUT.stl [--style clamshell|lid|tray] [options]`: a two-part
+    /// case that fits the mini (or, with `--style tray`, several minis).
     struct Case: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "case",
-            abstract: "Generate a printable two-part (clamshell) case whose cavity fits a miniature.",
+            abstract: "Generate a printable two-part case whose cavity fits a miniature (or several, in a tray).",
             discussion: """
                 The mini is split by a vertical parting plane; each half's cavity is the mini swept \
                 along the extraction axis and grown by the clearance, so the mini slides out. \
+                --style lid makes a base plate with a pocket for the mini's base and a lid that \
+                seats on a rim of the base; --style tray packs several minis in one clamshell, \
+                each in its own cavity. \
                 .3mf output holds one object per part; .stl writes <stem>-<part>.stl per part.
                 """
         )
 
-        @Argument(help: "The miniature's mesh file (STL, OBJ, PLY or 3MF).") var mini: String
+        @Argument(help: "The miniature's mesh file (STL, OBJ, PLY or 3MF); several with --style tray.") var minis: [String]
         @Option(name: .shortAndLong, help: "Output: OUT.3mf, or OUT.stl for one STL per part.") var output: String
+        @Option(help: "clamshell (two halves split vertically), lid (base and lid) or tray (several minis).") var style: CaseStyle = .clamshell
         @Option(help: "Gap between mini and case, mm (0–5).") var clearance: Float = 0.4
         @Option(help: "Thinnest wall between cavity and outside, mm (at least 0.8).") var wall: Float = 2.0
         @Option(help: "Grid cell size, mm (0.02–1; coarsened automatically for large minis).") var resolution: Float = 0.1
@@ -35,6 +41,10 @@ extension Vitrine {
         @Flag(help: "Print a JSON report.") var json = false
 
         func validate() throws {
+            if minis.isEmpty { throw ValidationError("give the mini's mesh file") }
+            if minis.count > 1 && style != .tray {
+                throw ValidationError("--style \(style.rawValue) takes one mini, got \(minis.count) files; use --style tray to pack several minis in one case")
+            }
             if !(clearance >= 0 && clearance <= 5) { throw ValidationError("--clearance must be between 0 and 5 mm, got \(clearance)") }
             if !(wall >= 0.8 && wall <= 20) { throw ValidationError("--wall must be between 0.8 and 20 mm, got \(wall)") }
             if !(resolution >= 0.02 && resolution <= 1) { throw ValidationError("--resolution must be between 0.02 and 1 mm, got \(resolution)") }
@@ -56,11 +66,13 @@ extension Vitrine {
         func run() throws {
             do throws(ModelFileError) {
                 let start = Date()
-                let model = try ModelFile.load(path: mini)
+                var models: [LoadedModel] = []
+                for mini in minis { models.append(try ModelFile.load(path: mini)) }
                 var request = CaseRequest()
                 request.up = up
                 request.units = units
                 request.layout = layout
+                request.style = style
                 request.options.clearance = clearance
                 request.options.wall = wall
                 request.options.resolution = resolution
@@ -68,7 +80,7 @@ extension Vitrine {
                 request.options.fingerNotch = !noNotch
                 request.options.partingOffset = parting == "auto" ? nil : Float(parting)
                 if let bed, let (w, d) = parseBed(bed) { request.bed = (w, d) }
-                var result = try CaseJob.run(model, request: request, clock: { Date().timeIntervalSince1970 })
+                var result = try CaseJob.run(models, request: request, clock: { Date().timeIntervalSince1970 })
                 let written = try write(result)
                 result.milliseconds = Date().timeIntervalSince(start) * 1000
                 if json {

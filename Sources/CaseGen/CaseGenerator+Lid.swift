@@ -1,0 +1,153 @@
+import MeshCore
+
+/// Sizes of the rim on which the lid seats (mm).
+struct RimLayout {
+    /// Width and height of the raised rim on the base, all round, outside the base's wall.
+    var width: Float = 1.2
+    var height: Float = 1.5
+    /// Gap between the rim and the lid's groove on each side and above it.
+    var fit: Float = 0.2
+    /// Lid material outside the groove.
+    var skirt: Float = 1.2
+}
+
+extension CaseGenerator {
+    /// A base and a lid split by a horizontal plane z = p just above the bottom of the mini's
+    /// base: "base" (z ≤ p; a plate whose pocket holds the mini's base, which lifts out along
+    /// +z) and "lid" (z ≥ p; its cavity is the mini's silhouette swept along z, the mini
+    /// leaves it along −z). Both cavities are grown by the clearance with the exact ball
+    /// dilation. The base carries a raised rectangular rim (1.2 mm wide, 1.5 mm high) outside
+    /// its wall; the lid has a matching groove 0.2 mm wider on each side and 0.3 mm deeper, so
+    /// it registers on the base.
+    ///
+    /// The base footprint is found from the lowest slice (`BaseDetector`); the pocket is
+    /// `min(base height, 3 mm)` deep (3 mm when no base top is found), never more than half
+    /// the mini's height. The result's `partingY` holds the plane's z, `base` the footprint.
+    public static func lid(
+        _ mini: TriangleMesh, options: CaseOptions, runner: JobRunner = .serial,
+        progress: ((Float) -> Void)? = nil
+    ) throws(CaseError) -> CaseResult {
+        try validate(options)
+        let bounds = try validate(mini)
+        progress?(0.02)
+        var warnings: [String] = []
+        let base = BaseDetector.detect(mini)
+        warnings.append(base?.summary ?? "no base: the lowest slice has no area")
+        let pocket = min(min(base?.height ?? 3, 3), bounds.size.z / 2)
+
+        // Engine frame: (x, y, z) → (x, z, −y), a proper rotation, so the mini's z becomes the
+        // depth axis y of the grid machinery.
+        let toEngine = Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
+        let fromEngine = Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
+        let engine = mini.transformed(by: toEngine)
+        let eb = engine.bounds
+        let c = options.clearance, wall = options.wall
+        let rim = RimLayout()
+        let size = eb.size
+
+        let ringMargin = rim.width + 2 * rim.fit + rim.skirt + 1
+        let pad = c + wall + ringMargin + 2
+        let spanX = size.x + 2 * pad, spanZ = size.z + 2 * pad
+        var cell = options.resolution
+        let limit = Float(max(64, options.maxGridCells) - 8)
+        if max(spanX, spanZ) / cell > limit {
+            cell = quantizeUp(max(spanX, spanZ) / limit * 1.001)
+            warnings.append(
+                "resolution coarsened from " + mm(options.resolution) + " to " + mm(cell)
+                    + " mm to keep the grid within " + ASCII.grouped(options.maxGridCells) + " cells per side")
+        }
+        let padCells = Int((pad / cell).rounded(.up)) + 4
+        let grid = CaseGrid(
+            x0: eb.min.x - Float(padCells) * cell, z0: eb.min.z - Float(padCells) * cell, cell: cell,
+            nx: Int((size.x / cell).rounded(.up)) + 2 * padCells, nz: Int((size.z / cell).rounded(.up)) + 2 * padCells)
+        let (lo, hi) = Rasterizer.yExtents(engine, grid: grid, runner: runner)
+        progress?(0.4)
+
+        let plane = quantizeNearest(eb.min.y + pocket)
+        var below = [Float](repeating: -.infinity, count: grid.count)
+        var above = [Float](repeating: -.infinity, count: grid.count)
+        var pi0 = grid.nx, pi1 = -1, pk0 = grid.nz, pk1 = -1
+        for k in 0..<grid.nz {
+            for i in 0..<grid.nx {
+                let g = k * grid.nx + i
+                if lo[g] <= hi[g] {
+                    below[g] = plane - lo[g]
+                    above[g] = hi[g] - plane
+                    pi0 = min(pi0, i); pi1 = max(pi1, i); pk0 = min(pk0, k); pk1 = max(pk1, k)
+                }
+            }
+        }
+        if pi1 < 0 { throw CaseError("the mesh covers no area seen from above; nothing to enclose") }
+        let reach = Int((c / cell).rounded(.up)) + 1
+        let dilated = BallDilation.dilate(
+            [below, above], radius: c, grid: grid,
+            cols: max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach),
+            rows: max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach), runner: runner)
+        progress?(0.6)
+
+        var ci0 = grid.nx, ci1 = -1, ck0 = grid.nz, ck1 = -1
+        for k in max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach) {
+            for i in max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach) {
+                let g = k * grid.nx + i
+                if dilated[0][g] > -.infinity || dilated[1][g] > -.infinity {
+                    ci0 = min(ci0, i); ci1 = max(ci1, i); ck0 = min(ck0, k); ck1 = max(ck1, k)
+                }
+            }
+        }
+
+        // From the cavity box outwards (cells): wall (+1 for the terrain's slope), the groove's
+        // fit (+1 slope), the rim, the fit again, the skirt (+1 slope).
+        func cells(_ v: Float) -> Int { Int((v / cell - 1e-4).rounded(.up)) }
+        let wallCells = cells(wall) + 1
+        let fitCells = max(1, cells(rim.fit))
+        let rimCells = max(2, cells(rim.width))
+        let skirtCells = cells(rim.skirt) + 1
+        let rimInner = wallCells + fitCells + 1
+        let rimOuter = rimInner + rimCells
+        let total = rimOuter + fitCells + skirtCells
+        let footprint = Footprint(i0: ci0 - total, i1: ci1 + 1 + total, k0: ck0 - total, k1: ck1 + 1 + total)
+        if footprint.i0 < 0 || footprint.k0 < 0 || footprint.i1 > grid.nx || footprint.k1 > grid.nz {
+            throw CaseError("internal: the lid's footprint does not fit its grid")
+        }
+        var plain = options
+        plain.pins = 0
+        plain.fingerNotch = false
+        let layout = Layout(options: plain)
+        let rimTop = -quantizeUp(rim.height)
+        let grooveBottom = quantizeUp(rim.height + 0.3)
+        progress?(0.7)
+
+        var parts: [CasePart] = []
+        for (index, name) in ["base", "lid"].enumerated() {
+            var depths = footprint.depths(half: index, grid: grid, field: dilated[index], layout: layout, options: plain)
+            let w = footprint.width, h = footprint.height
+            // Ring distance of a cell from the footprint's border, in cells (0 = outermost).
+            for k in 0..<h {
+                for i in 0..<w {
+                    let fromOut = min(min(i, w - 1 - i), min(k, h - 1 - k))
+                    let fromCavity = total - 1 - fromOut   // 0 = the ring just outside the cavity box
+                    if index == 0 {
+                        if fromCavity >= rimInner && fromCavity < rimOuter { depths[k * w + i] = rimTop }
+                    } else if fromCavity >= rimInner - fitCells && fromCavity < rimOuter + fitCells {
+                        depths[k * w + i] = max(depths[k * w + i], grooveBottom)
+                    }
+                }
+            }
+            let deepest = depths.reduce(0) { max($0, $1) }
+            let mesher = TerrainMesher(
+                grid: grid, i0: footprint.i0, i1: footprint.i1, k0: footprint.k0, k1: footprint.k1,
+                depth: depths, back: quantizeUp(deepest + wall), plane: plane, side: index == 0 ? -1 : 1)
+            parts.append(
+                CasePart(
+                    name: name, mesh: mesher.mesh().transformed(by: fromEngine),
+                    extraction: Vec3(0, 0, index == 0 ? 1 : -1)))
+            progress?(index == 0 ? 0.85 : 1)
+        }
+        warnings.append(
+            "lid: pocket " + mm(plane - eb.min.y) + " mm deep; the lid seats on a " + mm(rim.width) + " mm rim, "
+                + mm(rim.height) + " mm high, with a " + mm(Float(fitCells) * cell) + " mm gap")
+        var result = CaseResult(parts: parts, resolution: cell, partingY: plane, warnings: warnings)
+        result.base = base
+        return result
+    }
+}
