@@ -95,6 +95,13 @@ func legibility(_ part: CasePart, _ e: EngravingPlacement) -> (agree: Int, total
             #expect(ink > 0)
             #expect(Double(agree) >= 0.9 * Double(total), "\(e.kind): \(agree) of \(total) pixels agree")
             #expect(agree == total, "\(e.kind): \(agree) of \(total) pixels agree")
+            // The check can fail: the same text mirrored (as if read from inside) does not match.
+            var mirrored = e
+            for r in 0..<e.mask.height {
+                for c in 0..<e.mask.width { mirrored.mask.pixels[r * e.mask.width + c] = e.mask.pixels[r * e.mask.width + e.mask.width - 1 - c] }
+            }
+            let m = legibility(back, mirrored)
+            #expect(Double(m.agree) < 0.9 * Double(m.total), "\(e.kind) mirrored: \(m.agree) of \(m.total) agree")
         }
         let mark = result.engravings[0], label = result.engravings[1]
         #expect(abs(Float(mark.mask.height) * mark.pixel - 3) < 0.01)
