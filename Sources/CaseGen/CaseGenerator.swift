@@ -117,7 +117,7 @@ public enum CaseGenerator {
             throw CaseError("could not place \(options.pins) pins" + (options.magnets == nil ? "" : " and 2 magnets") + " around the cavity")
         }
         if extra > 0 {
-            warnings.append("walls widened by " + mm(Float(extra) * cell) + " mm so the pins fit beside the cavity")
+            warnings.append("walls widened by " + mm(Float(extra) * cell) + " mm so the pins" + (options.magnets == nil ? "" : " and magnets") + " fit beside the cavity")
         }
         progress?(0.7)
 

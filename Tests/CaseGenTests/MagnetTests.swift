@@ -50,6 +50,25 @@ import Glibc
         #expect(check.messages.isEmpty, "\(check.messages)")
     }
 
+    @Test func bigMagnetsWidenTheWallsAndSaySo() throws {
+        let mini = try Fixture.mesh("figures/rpgscad_wyrmling.stl")
+        var options = CaseOptions()
+        options.resolution = 0.3
+        let plain = try CaseGenerator.clamshell(mini, options: options)
+        options.magnets = MagnetSize(diameter: 15, height: 3)
+        let result = try CaseGenerator.clamshell(mini, options: options)
+        #expect(result.magnets.count >= 2)
+        #expect(result.parts[0].mesh.bounds.size.x > plain.parts[0].mesh.bounds.size.x)
+        #expect(result.warnings.contains { $0.contains("pins and magnets fit") }, "\(result.warnings)")
+        for part in result.parts {
+            let b = part.mesh.bounds
+            for m in result.magnets {
+                #expect(m.x - 7.65 - 1 >= b.min.x && m.x + 7.65 + 1 <= b.max.x, "pocket too near the outside")
+            }
+            #expect(MeshAnalyzer.analyze(part.mesh).watertight)
+        }
+    }
+
     @Test func badMagnetSizesAreClearErrors() throws {
         let mini = try Fixture.mesh("figures/rpgscad_wyrmling.stl")
         var options = CaseOptions()
