@@ -104,6 +104,8 @@ public enum CaseGenerator {
             var candidate = fp
             if candidate.placeFeatures(
                 layout: layout, options: options, grid: grid, front: dilated[0], back: dilated[1], notchCells: notchCells)
+                && candidate.placeMagnets(
+                    layout: layout, options: options, grid: grid, front: dilated[0], back: dilated[1], notchCells: notchCells)
             {
                 placement = candidate
                 break
@@ -112,24 +114,37 @@ public enum CaseGenerator {
             extra = min(maxExtra, extra + step)
         }
         guard let footprint = placement else {
-            throw CaseError("could not place \(options.pins) pins around the cavity")
+            throw CaseError("could not place \(options.pins) pins" + (options.magnets == nil ? "" : " and 2 magnets") + " around the cavity")
         }
         if extra > 0 {
-            warnings.append("walls widened by " + mm(Float(extra) * cell) + " mm so the pins fit beside the cavity")
+            warnings.append("walls widened by " + mm(Float(extra) * cell) + " mm so the pins" + (options.magnets == nil ? "" : " and magnets") + " fit beside the cavity")
         }
         progress?(0.7)
 
         var parts: [CasePart] = []
+        var engravings: [EngravingPlacement] = []
         for (index, name) in ["front", "back"].enumerated() {
-            let depths = footprint.depths(half: index, grid: grid, field: dilated[index], layout: layout, options: options)
+            var depths = footprint.depths(half: index, grid: grid, field: dilated[index], layout: layout, options: options)
+            footprint.cutMagnetPockets(&depths, grid: grid, options: options)
             let deepest = depths.reduce(0) { max($0, $1) }
-            let mesher = TerrainMesher(
+            let engraved = index == 1 && Engraving.requested(options)
+            var mesher = TerrainMesher(
                 grid: grid, i0: footprint.i0, i1: footprint.i1, k0: footprint.k0, k1: footprint.k1,
-                depth: depths, back: quantizeUp(deepest + wall), plane: plane, side: index == 0 ? -1 : 1)
+                depth: depths, back: quantizeUp(deepest + wall + (engraved ? quantizeUp(options.engraveDepth) : 0)),
+                plane: plane, side: index == 0 ? -1 : 1)
+            if engraved {
+                let cut = try Engraving.outerField(
+                    options: options, grid: grid, footprint: footprint, back: mesher.back, plane: plane)
+                mesher.outer = cut.outer
+                engravings = cut.placements
+            }
             parts.append(CasePart(name: name, mesh: mesher.mesh(), extraction: Vec3(0, index == 0 ? 1 : -1, 0)))
             progress?(index == 0 ? 0.85 : 1)
         }
-        return CaseResult(parts: parts, resolution: cell, partingY: plane, warnings: warnings)
+        var result = CaseResult(parts: parts, resolution: cell, partingY: plane, warnings: warnings)
+        result.magnets = footprint.magnets
+        result.engravings = engravings
+        return result
     }
 
     static func mm(_ v: Float) -> String { ASCII.decimal(Double(v), fractionDigits: 3) }
@@ -154,6 +169,8 @@ public enum CaseGenerator {
         if !(o.pinFit >= 0 && o.pinFit <= 1) {
             throw CaseError("pin fit " + mm(o.pinFit) + " mm is out of range: use 0 to 1 mm")
         }
+        if let m = o.magnets { try MagnetSize.validate(m) }
+        try Engraving.validate(o)
     }
 
     static func validate(_ mini: TriangleMesh) throws(CaseError) -> Bounds {

@@ -24,6 +24,17 @@ public struct CaseOptions: Sendable {
     public var fingerNotch: Bool = true
     /// Largest grid side, in cells, before the resolution is coarsened.
     public var maxGridCells: Int = 1500
+    /// Magnets to sink flush into both halves' parting faces (`nil`: none). See `MagnetSize`.
+    public var magnets: MagnetSize? = nil
+    /// Text engraved across the back half's back face, sized to fit its width (printable ASCII).
+    public var label: String? = nil
+    /// Small text (3 mm tall) engraved in a corner of the back half's back face.
+    public var mark: String? = nil
+    /// A picture engraved on the back half's back face, sized to fit (above the label, if any).
+    public var logo: EngravingMask? = nil
+    /// How deep engravings are cut, in mm (0.2…2); the back half grows by this much so its
+    /// thinnest wall stays at least `wall`.
+    public var engraveDepth: Float = 0.6
 
     /// The defaults: 0.4 mm clearance, 2 mm walls, 0.1 mm cells, 4 pins of 3 mm with 0.15 mm fit.
     public init() {}
@@ -61,6 +72,10 @@ public struct CaseResult: Sendable {
     /// `tray` style: the translation applied to each mini to pack it (mm); the parts lie around
     /// the packed minis. Empty for other styles.
     public var offsets: [Vec3] = []
+    /// Magnet pocket centres in mm (x, z), the same in both halves.
+    public var magnets: [(x: Float, z: Float)] = []
+    /// What was engraved on the back half's back face, and where.
+    public var engravings: [EngravingPlacement] = []
 }
 
 /// Why no case could be made; `message` names the offending value.

@@ -20,6 +20,7 @@ struct Layout {
         pinHeight = o.pinHeight
         holeDepth = o.pinHeight + 0.3
         pinMargin = 2 * (holeRadius + pinWall) + 1
+        if let m = o.magnets { pinMargin = max(pinMargin, m.margin) }
         widestMargin = o.wall + pinMargin + notchLength + 3
     }
 }
@@ -29,6 +30,8 @@ struct Footprint {
     var i0: Int, i1: Int, k0: Int, k1: Int
     /// Pin centres in mm (x, z).
     var pins: [(x: Float, z: Float)] = []
+    /// Magnet pocket centres in mm (x, z), the same in both halves.
+    var magnets: [(x: Float, z: Float)] = []
 
     init(i0: Int, i1: Int, k0: Int, k1: Int) {
         self.i0 = i0; self.i1 = i1; self.k0 = k0; self.k1 = k1

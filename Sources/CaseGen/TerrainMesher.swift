@@ -22,6 +22,9 @@ struct TerrainMesher {
     var plane: Float
     /// +1: the half lies at y ≥ plane (y = plane + depth); −1: at y ≤ plane.
     var side: Float
+    /// Depth of the outer face per cell (like `depth`; each ≤ `back`), or nil for a flat back
+    /// at `back`. Engravings lower it; see `TerrainMesher+Outer.swift`.
+    var outer: [Float]? = nil
 
     func mesh() -> TriangleMesh {
         let w = i1 - i0, h = k1 - k0
@@ -91,6 +94,7 @@ struct TerrainMesher {
         indices.reserveCapacity(w * h * 6 + 12 * (w + h))
         var top = [UInt32](repeating: .max, count: vw * vh)
         var bottom = [UInt32](repeating: .max, count: vw * vh)
+        let outerU = outer.map { TerrainMesher.shallowestAround($0, w: w, h: h) }
         let plane = self.plane, side = self.side, grid = self.grid, i0 = self.i0, k0 = self.k0
         @inline(__always) func add(_ x: Float, _ d: Float, _ z: Float) -> UInt32 {
             let id = UInt32(positions.count / 3)
@@ -104,7 +108,7 @@ struct TerrainMesher {
         }
         @inline(__always) func bottomVertex(_ i: Int, _ k: Int) -> UInt32 {
             let v = k * vw + i
-            if bottom[v] == .max { bottom[v] = add(grid.x(i0 + i), back, grid.z(k0 + k)) }
+            if bottom[v] == .max { bottom[v] = add(grid.x(i0 + i), outerU?[v] ?? back, grid.z(k0 + k)) }
             return bottom[v]
         }
         // (a, b, c) going +x then +z is clockwise seen from +y; the top faces the plane, i.e.
@@ -149,8 +153,20 @@ struct TerrainMesher {
         }
         // Back face: the whole rectangle, fanned from its centre over every border vertex.
         let full = (i0: 0, k0: 0, i1: w, k1: h)
+        if let outerU {
+            let plan = TerrainMesher.surfacePlan(outerU, w: w, h: h)
+            for t in plan.triangles {
+                tri(bottomVertex(t.0 % vw, t.0 / vw), bottomVertex(t.1 % vw, t.1 / vw), bottomVertex(t.2 % vw, t.2 / vw), keep: !topKeeps)
+            }
+            for r in plan.rings {
+                let ring = r.ring.map { bottomVertex($0 % vw, $0 / vw) }
+                let centre = ((grid.x(i0 + r.i0) + grid.x(i0 + r.i1)) / 2, r.level, (grid.z(k0 + r.k0) + grid.z(k0 + r.k1)) / 2)
+                fan(ring, centre: centre, keep: !topKeeps)
+            }
+        } else {
         let backRing = border(full).map { bottomVertex($0.0, $0.1) }
         fan(backRing, centre: ((grid.x(i0) + grid.x(i0 + w)) / 2, back, (grid.z(k0) + grid.z(k0 + h)) / 2), keep: !topKeeps)
+        }
         // Side walls: quads from the terrain down to the back along the border, wound like the
         // border walk (which turns the same way as the top) so they face outwards.
         let walk = border(full)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CaseGen
 import Foundation
+import MeshRender
+import ModelFormats
 import VitrineKit
 
 extension UpAxis: ExpressibleByArgument {}
@@ -38,23 +40,39 @@ extension Vitrine {
         @Option(help: "plate (parts flat on the bed) or assembled (around the mini, input coordinates).") var layout: CaseLayout = .plate
         @Option(help: "Printer bed WxD in mm, e.g. 220x220: warn when a part does not fit.") var bed: String?
         @Flag(name: .customLong("no-notch"), help: "Leave out the finger notch.") var noNotch = false
+        @Option(help: "Magnet pockets DxH in mm, e.g. 6x2: flush in both parting faces, 0.15 mm fit.") var magnets: String?
+        @Option(help: "Text engraved 0.6 mm deep across the back, sized to fit (printable ASCII).") var label: String?
+        @Option(help: "PNG picture engraved on the back (dark or opaque pixels are cut), sized to fit.") var logo: String?
+        @Option(help: "Small text (3 mm tall) engraved in a corner of the back.") var mark: String?
         @Flag(help: "Print a JSON report.") var json = false
 
+        /// Out-of-range options are bad input like any other: one line on stderr and exit status 1.
+        static func invalid(_ message: String) -> ExitCode {
+            printError("vitrine case: \(message)")
+            return ExitCode(1)
+        }
+
         func validate() throws {
-            if minis.isEmpty { throw ValidationError("give the mini's mesh file") }
+            if minis.isEmpty { throw Self.invalid("give the mini's mesh file") }
             if minis.count > 1 && style != .tray {
-                throw ValidationError("--style \(style.rawValue) takes one mini, got \(minis.count) files; use --style tray to pack several minis in one case")
+                throw Self.invalid("--style \(style.rawValue) takes one mini, got \(minis.count) files; use --style tray to pack several minis in one case")
             }
-            if !(clearance >= 0 && clearance <= 5) { throw ValidationError("--clearance must be between 0 and 5 mm, got \(clearance)") }
-            if !(wall >= 0.8 && wall <= 20) { throw ValidationError("--wall must be between 0.8 and 20 mm, got \(wall)") }
-            if !(resolution >= 0.02 && resolution <= 1) { throw ValidationError("--resolution must be between 0.02 and 1 mm, got \(resolution)") }
-            if ![0, 2, 4].contains(pins) { throw ValidationError("--pins must be 0, 2 or 4, got \(pins)") }
+            if !(clearance >= 0 && clearance <= 5) { throw Self.invalid("--clearance must be between 0 and 5 mm, got \(clearance)") }
+            if !(wall >= 0.8 && wall <= 20) { throw Self.invalid("--wall must be between 0.8 and 20 mm, got \(wall)") }
+            if !(resolution >= 0.02 && resolution <= 1) { throw Self.invalid("--resolution must be between 0.02 and 1 mm, got \(resolution)") }
+            if ![0, 2, 4].contains(pins) { throw Self.invalid("--pins must be 0, 2 or 4, got \(pins)") }
             if parting != "auto" && (Float(parting).map { !($0.isFinite && $0 >= 0) } ?? true) {
-                throw ValidationError("--parting must be auto or a non-negative offset in mm, got '\(parting)'")
+                throw Self.invalid("--parting must be auto or a non-negative offset in mm, got '\(parting)'")
             }
-            if let bed, parseBed(bed) == nil { throw ValidationError("--bed must look like 220x220 (mm), got '\(bed)'") }
+            if let bed, parseBed(bed) == nil { throw Self.invalid("--bed must look like 220x220 (mm), got '\(bed)'") }
+            if let magnets, parseBed(magnets) == nil { throw Self.invalid("--magnets must look like 6x2 (diameter x height, mm), got '\(magnets)'") }
+            for (name, text) in [("--label", label), ("--mark", mark)] {
+                if let text, text.isEmpty || !text.utf8.allSatisfy({ $0 >= 32 && $0 <= 126 }) {
+                    throw Self.invalid("\(name) must be non-empty printable ASCII, got '\(text)'")
+                }
+            }
             let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
-            if ext != "3mf" && ext != "stl" { throw ValidationError("--output must end in .3mf or .stl, got '\(output)'") }
+            if ext != "3mf" && ext != "stl" { throw Self.invalid("--output must end in .3mf or .stl, got '\(output)'") }
         }
 
         func parseBed(_ text: String) -> (Float, Float)? {
@@ -80,6 +98,10 @@ extension Vitrine {
                 request.options.fingerNotch = !noNotch
                 request.options.partingOffset = parting == "auto" ? nil : Float(parting)
                 if let bed, let (w, d) = parseBed(bed) { request.bed = (w, d) }
+                if let magnets, let (d, h) = parseBed(magnets) { request.options.magnets = MagnetSize(diameter: d, height: h) }
+                request.options.label = label
+                request.options.mark = mark
+                if let logo { request.options.logo = try Self.logoMask(path: logo) }
                 var result = try CaseJob.run(models, request: request, clock: { Date().timeIntervalSince1970 })
                 let written = try write(result)
                 result.milliseconds = Date().timeIntervalSince(start) * 1000
@@ -97,6 +119,32 @@ extension Vitrine {
                 printError("vitrine case: \(error.message)")
                 throw ExitCode(1)
             }
+        }
+
+        /// The `--logo` PNG as an engraving mask. With any transparency, opaque pixels (alpha ≥ 128)
+        /// are cut; otherwise dark ones (luminance < 128), so both a black-on-white drawing and a
+        /// shape on a transparent background engrave as expected.
+        static func logoMask(path: String) throws(ModelFileError) -> EngravingMask {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ModelFileError("cannot read the logo \(path)")
+            }
+            let image: RGBAImage
+            do throws(PNGError) {
+                image = try PNG.decode([UInt8](data))
+            } catch {
+                throw ModelFileError("the logo \(path) is not a readable PNG: \(error.message)")
+            }
+            let n = image.width * image.height
+            var transparent = false
+            for p in 0..<n where image.pixels[4 * p + 3] < 128 { transparent = true; break }
+            var mask = [UInt8](repeating: 0, count: n)
+            for p in 0..<n {
+                let r = Int(image.pixels[4 * p]), g = Int(image.pixels[4 * p + 1]), b = Int(image.pixels[4 * p + 2])
+                let opaque = image.pixels[4 * p + 3] >= 128
+                let dark = (299 * r + 587 * g + 114 * b) / 1000 < 128
+                mask[p] = (transparent ? opaque : dark) ? 1 : 0
+            }
+            return EngravingMask(width: image.width, height: image.height, pixels: mask)
         }
 
         /// Writes the parts; returns the path written for each part (3MF: the same file).
