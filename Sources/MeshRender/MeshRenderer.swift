@@ -108,14 +108,16 @@ public enum MeshRenderer {
                                                 vd[oc], vd[oc &+ 1], vd[oc &+ 2],
                                                 maxX: maxX, firstRow: firstRow, maxY: maxY, width: rw, samples: buf
                                             ) { front, area in
-                                                let n = rawFaceNormal(pos, ia, ib, ic)
                                                 if faceMode {
+                                                    let n = rawFaceNormal(pos, ia, ib, ic)
                                                     let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
                                                     return (l, l, l)
                                                 }
                                                 let side = front ? 3 : 4
                                                 var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
+                                                // (Small triangles need no face normal: most of a dense mesh.)
                                                 if area < creaseMinArea { return (la, lb, lc) }
+                                                let n = rawFaceNormal(pos, ia, ib, ic)
                                                 // Flat shading at sharp creases: the corner's smooth normal is too
                                                 // far from the face's (compared squared to avoid a square root).
                                                 let limit = crease2 * n.dot(n)
