@@ -69,17 +69,19 @@ public enum MeshRenderer {
                 }
             }
         }
-        if !faceMode { computeVertexShading(mesh, shading: shading, vdata: &vdata) }
+        if !faceMode { computeVertexShading(mesh, shading: shading, vdata: &vdata, runner: runner) }
 
         // The image is drawn in horizontal bands small enough to stay in the core's cache,
         // each from a list of the triangles that reach it (in mesh order, so a band looks
         // the same whichever job draws it). Bands go to jobs round-robin.
         let rw = target.sampleWidth, rh = target.sampleHeight, factor = target.factor
-        let bandRows = Swift.max(factor, (65_536 / rw) / factor * factor)
+        // A power of two (so binning shifts instead of dividing) and a multiple of `factor`.
+        let bandShift = Int.bitWidth - 1 - Swift.max(factor, 65_536 / rw).leadingZeroBitCount
+        let bandRows = 1 << bandShift
         let bandCount = (rh + bandRows - 1) / bandRows
         let (bandStart, bandTriangles) = binByBand(
             mesh.indices, vertices: vdata, stride: stride, vertexCount: vertexCount,
-            sampleHeight: rh, bandRows: bandRows, bandCount: bandCount
+            sampleHeight: rh, bandShift: bandShift, bandCount: bandCount
         )
         let maxX = Float(rw - 1)
         let crease2 = creaseCosine * creaseCosine
@@ -153,12 +155,12 @@ public enum MeshRenderer {
         return RGBAImage(width: target.width, height: target.height, pixels: pixels)
     }
 
-    /// Lists, for each band of `bandRows` sample rows, the triangles whose box reaches it
+    /// Lists, for each band of 2^`bandShift` sample rows, the triangles whose box reaches it
     /// (counting sort, mesh order kept). Triangles with bad indices or that cannot be drawn
     /// are left out. Returns the start of each band's list (plus the end) and the lists.
     static func binByBand(
         _ indices: [UInt32], vertices vdata: [Float], stride: Int, vertexCount: Int,
-        sampleHeight rh: Int, bandRows: Int, bandCount: Int
+        sampleHeight rh: Int, bandShift: Int, bandCount: Int
     ) -> ([Int], [UInt32]) {
         var start = [Int](repeating: 0, count: bandCount + 1)
         let maxY = Float(rh - 1)
@@ -171,7 +173,7 @@ public enum MeshRenderer {
             let x = vd[ia &* stride] + vd[ib &* stride] + vd[ic &* stride]
             let lo = Swift.min(ya, Swift.min(yb, yc)), hi = Swift.max(ya, Swift.max(yb, yc))
             guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
-            return (Int(lo > 0 ? lo : 0) / bandRows, Int(hi < maxY ? hi : maxY) / bandRows)
+            return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift)
         }
         let total = indices.withUnsafeBufferPointer { idx in
             vdata.withUnsafeBufferPointer { vd in
@@ -295,36 +297,64 @@ public enum MeshRenderer {
     /// Fills slots 5…7 of each 8-float vertex record with its area-weighted unit normal
     /// (zero when its faces cancel or it is unused) and slots 3, 4 with the lighting level
     /// of its front and back side.
-    static func computeVertexShading(_ mesh: TriangleMesh, shading: Shading, vdata: inout [Float]) {
+    ///
+    /// Big meshes sum their face normals in a few consecutive triangle ranges at once, one
+    /// buffer each, added in range order afterwards; the number of ranges depends only on
+    /// the mesh, so the sums (and the picture) are the same for any runner.
+    static func computeVertexShading(_ mesh: TriangleMesh, shading: Shading, vdata: inout [Float], runner: JobRunner) {
         let vertexCount = mesh.vertexCount
+        let triangles = mesh.indices.count / 3
+        let parts = Swift.max(1, Swift.min(4, triangles / 50_000))
+        // Sums of ranges 1…: three floats per vertex each (range 0 sums into `vdata`).
+        var extra = [Float](repeating: 0, count: (parts - 1) * vertexCount * 3)
         mesh.positions.withUnsafeBufferPointer { p in
             mesh.indices.withUnsafeBufferPointer { idx in
                 vdata.withUnsafeMutableBufferPointer { vd in
-                    let triangles = idx.count / 3
-                    for t in 0..<triangles {
-                        let a = Int(idx[3 &* t]), b = Int(idx[3 &* t &+ 1]), c = Int(idx[3 &* t &+ 2])
-                        guard a < vertexCount && b < vertexCount && c < vertexCount else { continue }
-                        let n = rawFaceNormal(p, a, b, c)
-                        guard (n.x + n.y + n.z).isFinite else { continue }
-                        let oa = 8 &* a &+ 5, ob = 8 &* b &+ 5, oc = 8 &* c &+ 5
-                        vd[oa] += n.x; vd[oa &+ 1] += n.y; vd[oa &+ 2] += n.z
-                        vd[ob] += n.x; vd[ob &+ 1] += n.y; vd[ob &+ 2] += n.z
-                        vd[oc] += n.x; vd[oc &+ 1] += n.y; vd[oc &+ 2] += n.z
-                    }
-                    for v in 0..<vertexCount {
-                        let o = 8 &* v
-                        let x = vd[o &+ 5], y = vd[o &+ 6], z = vd[o &+ 7]
-                        let len2 = x * x + y * y + z * z
-                        guard len2 > 0 && len2.isFinite else {
-                            vd[o &+ 3] = 1; vd[o &+ 4] = 1
-                            vd[o &+ 5] = 0; vd[o &+ 6] = 0; vd[o &+ 7] = 0
-                            continue
+                    extra.withUnsafeMutableBufferPointer { extra in
+                        runner.run(Swift.min(runner.width, parts)) { j in
+                            var part = j
+                            while part < parts {
+                                // Range 0 adds into the 8-float records, the others into 3-float sums.
+                                let (sums, stride, first) = part == 0
+                                    ? (vd.baseAddress!, 8, 5)
+                                    : (extra.baseAddress! + (part - 1) * vertexCount * 3, 3, 0)
+                                for t in slice(part, of: parts, count: triangles) {
+                                    let a = Int(idx[3 &* t]), b = Int(idx[3 &* t &+ 1]), c = Int(idx[3 &* t &+ 2])
+                                    guard a < vertexCount && b < vertexCount && c < vertexCount else { continue }
+                                    let n = rawFaceNormal(p, a, b, c)
+                                    guard (n.x + n.y + n.z).isFinite else { continue }
+                                    let oa = stride &* a &+ first, ob = stride &* b &+ first, oc = stride &* c &+ first
+                                    sums[oa] += n.x; sums[oa &+ 1] += n.y; sums[oa &+ 2] += n.z
+                                    sums[ob] += n.x; sums[ob &+ 1] += n.y; sums[ob &+ 2] += n.z
+                                    sums[oc] += n.x; sums[oc &+ 1] += n.y; sums[oc &+ 2] += n.z
+                                }
+                                part += runner.width
+                            }
                         }
-                        let inv = 1 / len2.squareRoot()
-                        let ux = x * inv, uy = y * inv, uz = z * inv
-                        vd[o &+ 5] = ux; vd[o &+ 6] = uy; vd[o &+ 7] = uz
-                        vd[o &+ 3] = shading.level(ux, uy, uz)
-                        vd[o &+ 4] = shading.level(-ux, -uy, -uz)
+                        let jobs = Swift.max(1, Swift.min(runner.width, vertexCount / 20_000))
+                        runner.run(jobs) { j in
+                            for v in slice(j, of: jobs, count: vertexCount) {
+                                let o = 8 &* v
+                                var x = vd[o &+ 5], y = vd[o &+ 6], z = vd[o &+ 7]
+                                var part = 1
+                                while part < parts {
+                                    let e = ((part - 1) * vertexCount + v) * 3
+                                    x += extra[e]; y += extra[e &+ 1]; z += extra[e &+ 2]
+                                    part += 1
+                                }
+                                let len2 = x * x + y * y + z * z
+                                guard len2 > 0 && len2.isFinite else {
+                                    vd[o &+ 3] = 1; vd[o &+ 4] = 1
+                                    vd[o &+ 5] = 0; vd[o &+ 6] = 0; vd[o &+ 7] = 0
+                                    continue
+                                }
+                                let inv = 1 / len2.squareRoot()
+                                let ux = x * inv, uy = y * inv, uz = z * inv
+                                vd[o &+ 5] = ux; vd[o &+ 6] = uy; vd[o &+ 7] = uz
+                                vd[o &+ 3] = shading.level(ux, uy, uz)
+                                vd[o &+ 4] = shading.level(-ux, -uy, -uz)
+                            }
+                        }
                     }
                 }
             }
