@@ -30,7 +30,7 @@ public enum MeshRenderer {
         let target = Target(options)
         let vertexCount = mesh.vertexCount, triangleCount = mesh.triangleCount
         if triangleCount == 0 || vertexCount == 0 { return background(target, options) }
-        let vertexJobs = Swift.max(1, Swift.min(runner.width, vertexCount / 50_000))
+        let vertexJobs = Swift.max(1, Swift.min(runner.width, vertexCount / 20_000))
 
         let bounds = mesh.positions.withUnsafeBufferPointer { p in
             Extent.gather(count: vertexCount, jobs: vertexJobs, runner: runner) { range, e in
@@ -81,7 +81,7 @@ public enum MeshRenderer {
         let bandCount = (rh + bandRows - 1) / bandRows
         let (bandStart, bandTriangles) = binByBand(
             mesh.indices, vertices: vdata, stride: stride, vertexCount: vertexCount,
-            sampleHeight: rh, bandShift: bandShift, bandCount: bandCount
+            sampleHeight: rh, bandShift: bandShift, bandCount: bandCount, runner: runner
         )
         let maxX = Float(rw - 1)
         let crease2 = creaseCosine * creaseCosine
@@ -158,13 +158,15 @@ public enum MeshRenderer {
     /// Lists, for each band of 2^`bandShift` sample rows, the triangles whose box reaches it
     /// (counting sort, mesh order kept). Triangles with bad indices or that cannot be drawn
     /// are left out. Returns the start of each band's list (plus the end) and the lists.
+    /// `runner` jobs count and place consecutive triangle ranges; the lists are the same
+    /// for any runner.
     static func binByBand(
         _ indices: [UInt32], vertices vdata: [Float], stride: Int, vertexCount: Int,
-        sampleHeight rh: Int, bandShift: Int, bandCount: Int
+        sampleHeight rh: Int, bandShift: Int, bandCount: Int, runner: JobRunner = .serial
     ) -> ([Int], [UInt32]) {
-        var start = [Int](repeating: 0, count: bandCount + 1)
         let maxY = Float(rh - 1)
         let triangles = indices.count / 3
+        let jobs = Swift.max(1, Swift.min(runner.width, triangles / 30_000))
         // Band range of triangle t, or nil; Float → Int only after the range checks.
         @inline(__always) func bands(_ idx: UnsafeBufferPointer<UInt32>, _ vd: UnsafeBufferPointer<Float>, _ t: Int) -> (Int, Int)? {
             let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
@@ -175,28 +177,44 @@ public enum MeshRenderer {
             guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
             return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift)
         }
-        let total = indices.withUnsafeBufferPointer { idx in
+        // Per job and band: first its count, then where its entries go.
+        var slots = [Int](repeating: 0, count: jobs * bandCount)
+        indices.withUnsafeBufferPointer { idx in
             vdata.withUnsafeBufferPointer { vd in
-                start.withUnsafeMutableBufferPointer { start in
-                    for t in 0..<triangles {
-                        guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                        for b in b0...b1 { start[b &+ 1] &+= 1 }
+                slots.withUnsafeMutableBufferPointer { slots in
+                    runner.run(jobs) { j in
+                        let counts = slots.baseAddress! + j * bandCount
+                        for t in slice(j, of: jobs, count: triangles) {
+                            guard let (b0, b1) = bands(idx, vd, t) else { continue }
+                            for b in b0...b1 { counts[b] &+= 1 }
+                        }
                     }
-                    for b in 0..<bandCount { start[b + 1] += start[b] }
-                    return start[bandCount]
                 }
             }
         }
-        var next = start
+        var start = [Int](repeating: 0, count: bandCount + 1)
+        var total = 0
+        for b in 0..<bandCount {
+            start[b] = total
+            for j in 0..<jobs {
+                let n = slots[j * bandCount + b]
+                slots[j * bandCount + b] = total
+                total += n
+            }
+        }
+        start[bandCount] = total
         let list = [UInt32](unsafeUninitializedCapacity: total) { out, count in
             indices.withUnsafeBufferPointer { idx in
                 vdata.withUnsafeBufferPointer { vd in
-                    next.withUnsafeMutableBufferPointer { next in
-                        for t in 0..<triangles {
-                            guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                            for b in b0...b1 {
-                                out[next[b]] = UInt32(truncatingIfNeeded: t)
-                                next[b] &+= 1
+                    slots.withUnsafeMutableBufferPointer { slots in
+                        runner.run(jobs) { j in
+                            let next = slots.baseAddress! + j * bandCount
+                            for t in slice(j, of: jobs, count: triangles) {
+                                guard let (b0, b1) = bands(idx, vd, t) else { continue }
+                                for b in b0...b1 {
+                                    out[next[b]] = UInt32(truncatingIfNeeded: t)
+                                    next[b] &+= 1
+                                }
                             }
                         }
                     }
