@@ -177,16 +177,21 @@ public enum MeshRenderer {
             guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
             return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift)
         }
-        // Per job and band: first its count, then where its entries go.
+        // Per job and band: first its count, then where its entries go. Each triangle's
+        // band range (first | last << 16, or all ones) is kept for the second pass.
         var slots = [Int](repeating: 0, count: jobs * bandCount)
+        var ranges = [UInt32](repeating: 0, count: triangles)
         indices.withUnsafeBufferPointer { idx in
             vdata.withUnsafeBufferPointer { vd in
                 slots.withUnsafeMutableBufferPointer { slots in
-                    runner.run(jobs) { j in
-                        let counts = slots.baseAddress! + j * bandCount
-                        for t in slice(j, of: jobs, count: triangles) {
-                            guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                            for b in b0...b1 { counts[b] &+= 1 }
+                    ranges.withUnsafeMutableBufferPointer { ranges in
+                        runner.run(jobs) { j in
+                            let counts = slots.baseAddress! + j * bandCount
+                            for t in slice(j, of: jobs, count: triangles) {
+                                guard let (b0, b1) = bands(idx, vd, t) else { ranges[t] = .max; continue }
+                                ranges[t] = UInt32(truncatingIfNeeded: b0) | UInt32(truncatingIfNeeded: b1) << 16
+                                for b in b0...b1 { counts[b] &+= 1 }
+                            }
                         }
                     }
                 }
@@ -204,17 +209,16 @@ public enum MeshRenderer {
         }
         start[bandCount] = total
         let list = [UInt32](unsafeUninitializedCapacity: total) { out, count in
-            indices.withUnsafeBufferPointer { idx in
-                vdata.withUnsafeBufferPointer { vd in
-                    slots.withUnsafeMutableBufferPointer { slots in
-                        runner.run(jobs) { j in
-                            let next = slots.baseAddress! + j * bandCount
-                            for t in slice(j, of: jobs, count: triangles) {
-                                guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                                for b in b0...b1 {
-                                    out[next[b]] = UInt32(truncatingIfNeeded: t)
-                                    next[b] &+= 1
-                                }
+            ranges.withUnsafeBufferPointer { ranges in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    runner.run(jobs) { j in
+                        let next = slots.baseAddress! + j * bandCount
+                        for t in slice(j, of: jobs, count: triangles) {
+                            let r = ranges[t]
+                            if r == .max { continue }
+                            for b in Int(r & 0xFFFF)...Int(r >> 16) {
+                                out[next[b]] = UInt32(truncatingIfNeeded: t)
+                                next[b] &+= 1
                             }
                         }
                     }

@@ -63,6 +63,25 @@ extension MeshRenderer {
             return
         }
 
+        if x1 &- x0 < 3 && y1 &- y0 < 3 {
+            // Small box already covered by nearer surface everywhere (hidden back faces, far
+            // parts): skip the lighting and gradient setup. The bound sits a little above the
+            // nearest corner, so interpolation rounding cannot make a skipped sample win.
+            let bound = depthKey(Swift.max(za, Swift.max(zb, zc)) + 2)
+            var y = y0
+            var hidden = true
+            scan: while y <= y1 {
+                var i = (y &- firstRow) &* width &+ x0
+                let end = i &+ (x1 &- x0)
+                while i <= end {
+                    if buf[i] & 0xFFFF_FF00 < bound { hidden = false; break scan }
+                    i &+= 1
+                }
+                y &+= 1
+            }
+            if hidden { return }
+        }
+
         var (la, lb, lc) = levels(front, area)
         if front { swap(&lb, &lc) }
         let inv = 1 / area
