@@ -27,10 +27,11 @@ public enum PNG {
         let rowBytes = width * 4 + 1
         let rowsPerPiece = Swift.max(1, (131_072 + rowBytes - 1) / rowBytes)
         let pieces = Swift.max(1, (height + rowsPerPiece - 1) / rowsPerPiece)
-        // Filtered scanlines (one filter-type byte, then the row), then each piece's deflate output.
-        let rawCount = height * rowBytes
-        let pieceBound = Deflate.bound(rowsPerPiece * rowBytes)
-        let work = UnsafeMutablePointer<UInt8>.allocate(capacity: rawCount + pieces * pieceBound)
+        // Each piece's deflate output; a job filters its piece's rows (one filter-type byte,
+        // then the row) into a scratch buffer of its own, which stays in cache.
+        let pieceBytes = rowsPerPiece * rowBytes
+        let pieceBound = Deflate.bound(pieceBytes)
+        let work = UnsafeMutablePointer<UInt8>.allocate(capacity: pieces * pieceBound)
         defer { work.deallocate() }
         var sizes = [Int](repeating: 0, count: pieces)
         var sums = [UInt32](repeating: 1, count: pieces)
@@ -38,13 +39,15 @@ public enum PNG {
             sizes.withUnsafeMutableBufferPointer { sizes in
                 sums.withUnsafeMutableBufferPointer { sums in
                     runner.run(Swift.min(runner.width, pieces)) { j in
+                        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pieceBytes)
+                        defer { scratch.deallocate() }
                         var p = j
                         while p < pieces {
                             let rows = p * rowsPerPiece..<Swift.min(height, (p + 1) * rowsPerPiece)
-                            filterRows(px, work, width: width, rows: rows)
-                            let piece = UnsafeRawBufferPointer(start: work + rows.lowerBound * rowBytes, count: rows.count * rowBytes)
-                            sizes[p] = Deflate.deflateFixed(piece, final: p == pieces - 1, into: work + rawCount + p * pieceBound)
-                            sums[p] = Adler32.checksum(piece.bindMemory(to: UInt8.self))
+                            filterRows(px, scratch, width: width, rows: rows)
+                            let piece = UnsafeRawBufferPointer(start: scratch, count: rows.count * rowBytes)
+                            sizes[p] = Deflate.deflateFixed(piece, final: p == pieces - 1, into: work + p * pieceBound)
+                            sums[p] = Adler32.checksum(UnsafeBufferPointer(start: scratch, count: rows.count * rowBytes))
                             p += runner.width
                         }
                     }
@@ -58,7 +61,7 @@ public enum PNG {
             var o = 2
             var adler: UInt32 = 1
             for p in 0..<pieces {
-                (d + o).update(from: work + rawCount + p * pieceBound, count: sizes[p])
+                (d + o).update(from: work + p * pieceBound, count: sizes[p])
                 o += sizes[p]
                 let rows = Swift.min(height, (p + 1) * rowsPerPiece) - p * rowsPerPiece
                 adler = Adler32.combine(adler, sums[p], length: rows * rowBytes)
@@ -80,7 +83,8 @@ public enum PNG {
 
     /// Picks Sub or Up per row, whichever leaves the smaller sum of byte magnitudes
     /// (a cheap form of libpng's heuristic; the background becomes runs of zeros).
-    /// Fills rows `rows` of `dst` (each `width * 4 + 1` bytes) from the pixels `px`.
+    /// Filters pixel rows `rows` of `px` into `dst` (`width * 4 + 1` bytes per row, the first
+    /// of `rows` first).
     static func filterRows(
         _ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int, rows: Range<Int>
     ) {
@@ -91,7 +95,7 @@ public enum PNG {
         @inline(__always) func magnitude(_ d: UInt8) -> UInt32 { UInt32(Swift.min(d, 0 &- d)) }
         for y in rows {
             let cur = src + y * stride
-            let o = dst + y * (stride + 1) + 1
+            let o = dst + (y - rows.lowerBound) * (stride + 1) + 1
             var sumUp: UInt32 = 0, sumSub: UInt32 = 0
             if y > 0 {
                 let up = cur - stride
