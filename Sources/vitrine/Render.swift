@@ -40,7 +40,12 @@ extension Vitrine {
         /// (Also called by `Vitrine.main`'s fast path, which skips ArgumentParser for the
         /// plain `render IN -o OUT` forms: its reflection costs more than the render's
         /// PNG encoding.)
-        static func perform(input: String, output: String, size: Int, view: RenderView, orthographic: Bool) -> Int32 {
+        /// With `exitWhenDone`, a success ends the process at once: the kernel drops the mesh,
+        /// image and mapping faster than freeing them one by one (which unmaps pages on
+        /// every core).
+        static func perform(
+            input: String, output: String, size: Int, view: RenderView, orthographic: Bool, exitWhenDone: Bool = false
+        ) -> Int32 {
             // VITRINE_TIMING=1 prints where the time goes (stderr), for Benchmarks/render-vs-f3d.sh.
             // (getenv, not ProcessInfo: building the environment dictionary costs time at start.)
             let timing = getenv("VITRINE_TIMING") != nil
@@ -102,6 +107,7 @@ extension Vitrine {
                     throw ModelFileError("cannot write \(output): \(String(cString: strerror(errno)))")
                 }
                 lap("write")
+                if exitWhenDone { Foundation.exit(0) }
                 return 0
             } catch {
                 printError("vitrine render: \(error.message)")

@@ -16,7 +16,7 @@ struct Vitrine: ParsableCommand {
     static func main() {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.first == "render", let a = Render.fastArguments(Array(args.dropFirst())) {
-            Foundation.exit(Render.perform(input: a.input, output: a.output, size: a.size, view: a.view, orthographic: a.orthographic))
+            Foundation.exit(Render.perform(input: a.input, output: a.output, size: a.size, view: a.view, orthographic: a.orthographic, exitWhenDone: true))
         }
         main(nil)
     }
