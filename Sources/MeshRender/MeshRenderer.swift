@@ -30,7 +30,7 @@ public enum MeshRenderer {
         let target = Target(options)
         let vertexCount = mesh.vertexCount, triangleCount = mesh.triangleCount
         if triangleCount == 0 || vertexCount == 0 { return background(target, options) }
-        let vertexJobs = Swift.max(1, Swift.min(runner.width, vertexCount / 50_000))
+        let vertexJobs = Swift.max(1, Swift.min(runner.width, vertexCount / 20_000))
 
         let bounds = mesh.positions.withUnsafeBufferPointer { p in
             Extent.gather(count: vertexCount, jobs: vertexJobs, runner: runner) { range, e in
@@ -69,22 +69,39 @@ public enum MeshRenderer {
                 }
             }
         }
-        if !faceMode { computeVertexShading(mesh, shading: shading, vdata: &vdata) }
+        if !faceMode { computeVertexShading(mesh, shading: shading, vdata: &vdata, runner: runner) }
 
         // The image is drawn in horizontal bands small enough to stay in the core's cache,
         // each from a list of the triangles that reach it (in mesh order, so a band looks
         // the same whichever job draws it). Bands go to jobs round-robin.
         let rw = target.sampleWidth, rh = target.sampleHeight, factor = target.factor
-        let bandRows = Swift.max(factor, (65_536 / rw) / factor * factor)
+        // A power of two (so binning shifts instead of dividing) and a multiple of `factor`.
+        let bandShift = Int.bitWidth - 1 - Swift.max(factor, 65_536 / rw).leadingZeroBitCount
+        let bandRows = 1 << bandShift
         let bandCount = (rh + bandRows - 1) / bandRows
         let (bandStart, bandTriangles) = binByBand(
             mesh.indices, vertices: vdata, stride: stride, vertexCount: vertexCount,
-            sampleHeight: rh, bandRows: bandRows, bandCount: bandCount
+            sampleHeight: rh, bandShift: bandShift, bandCount: bandCount, runner: runner
         )
         let maxX = Float(rw - 1)
         let crease2 = creaseCosine * creaseCosine
         let tables = ResolveTables(palette: Shading.palette(material: options.material), background: options.background, factor: factor)
         let jobs = Swift.min(runner.width, bandCount)
+        // Each job draws a run of consecutive bands holding about the same work (binned
+        // triangles, plus clearing and resolving its samples): models crowd some bands.
+        // A band is drawn the same whichever job draws it.
+        var groupStart = [Int](repeating: bandCount, count: jobs + 1)
+        do {
+            @inline(__always) func work(_ b: Int) -> Int { (bandStart[b + 1] - bandStart[b]) * 50 + bandRows * rw }
+            var total = 0
+            for b in 0..<bandCount { total += work(b) }
+            groupStart[0] = 0
+            var done = 0, g = 1
+            for b in 0..<bandCount {
+                while g < jobs && done >= total / jobs * g { groupStart[g] = b; g += 1 }
+                done += work(b)
+            }
+        }
         let pixels = [UInt8](unsafeUninitializedCapacity: target.width * target.height * 4) { out, count in
             mesh.positions.withUnsafeBufferPointer { pos in
                 mesh.indices.withUnsafeBufferPointer { idx in
@@ -94,8 +111,7 @@ public enum MeshRenderer {
                                 runner.run(jobs) { j in
                                     let buf = UnsafeMutablePointer<UInt32>.allocate(capacity: bandRows * rw)
                                     defer { buf.deallocate() }
-                                    var band = j
-                                    while band < bandCount {
+                                    for band in groupStart[j]..<groupStart[j + 1] {
                                         let firstRow = band * bandRows, endRow = Swift.min(firstRow + bandRows, rh)
                                         buf.update(repeating: 0, count: (endRow - firstRow) * rw)
                                         let maxY = Float(endRow - 1)
@@ -108,14 +124,16 @@ public enum MeshRenderer {
                                                 vd[oc], vd[oc &+ 1], vd[oc &+ 2],
                                                 maxX: maxX, firstRow: firstRow, maxY: maxY, width: rw, samples: buf
                                             ) { front, area in
-                                                let n = rawFaceNormal(pos, ia, ib, ic)
                                                 if faceMode {
+                                                    let n = rawFaceNormal(pos, ia, ib, ic)
                                                     let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
                                                     return (l, l, l)
                                                 }
                                                 let side = front ? 3 : 4
                                                 var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
+                                                // (Small triangles need no face normal: most of a dense mesh.)
                                                 if area < creaseMinArea { return (la, lb, lc) }
+                                                let n = rawFaceNormal(pos, ia, ib, ic)
                                                 // Flat shading at sharp creases: the corner's smooth normal is too
                                                 // far from the face's (compared squared to avoid a square root).
                                                 let limit = crease2 * n.dot(n)
@@ -138,7 +156,6 @@ public enum MeshRenderer {
                                             buf, rows: firstRow / factor..<endRow / factor, width: target.width,
                                             factor: factor, out: out.baseAddress!
                                         )
-                                        band += jobs
                                     }
                                 }
                             }
@@ -151,16 +168,18 @@ public enum MeshRenderer {
         return RGBAImage(width: target.width, height: target.height, pixels: pixels)
     }
 
-    /// Lists, for each band of `bandRows` sample rows, the triangles whose box reaches it
+    /// Lists, for each band of 2^`bandShift` sample rows, the triangles whose box reaches it
     /// (counting sort, mesh order kept). Triangles with bad indices or that cannot be drawn
     /// are left out. Returns the start of each band's list (plus the end) and the lists.
+    /// `runner` jobs count and place consecutive triangle ranges; the lists are the same
+    /// for any runner.
     static func binByBand(
         _ indices: [UInt32], vertices vdata: [Float], stride: Int, vertexCount: Int,
-        sampleHeight rh: Int, bandRows: Int, bandCount: Int
+        sampleHeight rh: Int, bandShift: Int, bandCount: Int, runner: JobRunner = .serial
     ) -> ([Int], [UInt32]) {
-        var start = [Int](repeating: 0, count: bandCount + 1)
         let maxY = Float(rh - 1)
         let triangles = indices.count / 3
+        let jobs = Swift.max(1, Swift.min(runner.width, triangles / 30_000))
         // Band range of triangle t, or nil; Float → Int only after the range checks.
         @inline(__always) func bands(_ idx: UnsafeBufferPointer<UInt32>, _ vd: UnsafeBufferPointer<Float>, _ t: Int) -> (Int, Int)? {
             let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
@@ -169,28 +188,48 @@ public enum MeshRenderer {
             let x = vd[ia &* stride] + vd[ib &* stride] + vd[ic &* stride]
             let lo = Swift.min(ya, Swift.min(yb, yc)), hi = Swift.max(ya, Swift.max(yb, yc))
             guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
-            return (Int(lo > 0 ? lo : 0) / bandRows, Int(hi < maxY ? hi : maxY) / bandRows)
+            return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift)
         }
-        let total = indices.withUnsafeBufferPointer { idx in
+        // Per job and band: first its count, then where its entries go. Each triangle's
+        // band range (first | last << 16, or all ones) is kept for the second pass.
+        var slots = [Int](repeating: 0, count: jobs * bandCount)
+        var ranges = [UInt32](repeating: 0, count: triangles)
+        indices.withUnsafeBufferPointer { idx in
             vdata.withUnsafeBufferPointer { vd in
-                start.withUnsafeMutableBufferPointer { start in
-                    for t in 0..<triangles {
-                        guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                        for b in b0...b1 { start[b &+ 1] &+= 1 }
+                slots.withUnsafeMutableBufferPointer { slots in
+                    ranges.withUnsafeMutableBufferPointer { ranges in
+                        runner.run(jobs) { j in
+                            let counts = slots.baseAddress! + j * bandCount
+                            for t in slice(j, of: jobs, count: triangles) {
+                                guard let (b0, b1) = bands(idx, vd, t) else { ranges[t] = .max; continue }
+                                ranges[t] = UInt32(truncatingIfNeeded: b0) | UInt32(truncatingIfNeeded: b1) << 16
+                                for b in b0...b1 { counts[b] &+= 1 }
+                            }
+                        }
                     }
-                    for b in 0..<bandCount { start[b + 1] += start[b] }
-                    return start[bandCount]
                 }
             }
         }
-        var next = start
+        var start = [Int](repeating: 0, count: bandCount + 1)
+        var total = 0
+        for b in 0..<bandCount {
+            start[b] = total
+            for j in 0..<jobs {
+                let n = slots[j * bandCount + b]
+                slots[j * bandCount + b] = total
+                total += n
+            }
+        }
+        start[bandCount] = total
         let list = [UInt32](unsafeUninitializedCapacity: total) { out, count in
-            indices.withUnsafeBufferPointer { idx in
-                vdata.withUnsafeBufferPointer { vd in
-                    next.withUnsafeMutableBufferPointer { next in
-                        for t in 0..<triangles {
-                            guard let (b0, b1) = bands(idx, vd, t) else { continue }
-                            for b in b0...b1 {
+            ranges.withUnsafeBufferPointer { ranges in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    runner.run(jobs) { j in
+                        let next = slots.baseAddress! + j * bandCount
+                        for t in slice(j, of: jobs, count: triangles) {
+                            let r = ranges[t]
+                            if r == .max { continue }
+                            for b in Int(r & 0xFFFF)...Int(r >> 16) {
                                 out[next[b]] = UInt32(truncatingIfNeeded: t)
                                 next[b] &+= 1
                             }
@@ -293,36 +332,64 @@ public enum MeshRenderer {
     /// Fills slots 5…7 of each 8-float vertex record with its area-weighted unit normal
     /// (zero when its faces cancel or it is unused) and slots 3, 4 with the lighting level
     /// of its front and back side.
-    static func computeVertexShading(_ mesh: TriangleMesh, shading: Shading, vdata: inout [Float]) {
+    ///
+    /// Big meshes sum their face normals in a few consecutive triangle ranges at once, one
+    /// buffer each, added in range order afterwards; the number of ranges depends only on
+    /// the mesh, so the sums (and the picture) are the same for any runner.
+    static func computeVertexShading(_ mesh: TriangleMesh, shading: Shading, vdata: inout [Float], runner: JobRunner) {
         let vertexCount = mesh.vertexCount
+        let triangles = mesh.indices.count / 3
+        let parts = Swift.max(1, Swift.min(4, triangles / 50_000))
+        // Sums of ranges 1…: three floats per vertex each (range 0 sums into `vdata`).
+        var extra = [Float](repeating: 0, count: (parts - 1) * vertexCount * 3)
         mesh.positions.withUnsafeBufferPointer { p in
             mesh.indices.withUnsafeBufferPointer { idx in
                 vdata.withUnsafeMutableBufferPointer { vd in
-                    let triangles = idx.count / 3
-                    for t in 0..<triangles {
-                        let a = Int(idx[3 &* t]), b = Int(idx[3 &* t &+ 1]), c = Int(idx[3 &* t &+ 2])
-                        guard a < vertexCount && b < vertexCount && c < vertexCount else { continue }
-                        let n = rawFaceNormal(p, a, b, c)
-                        guard (n.x + n.y + n.z).isFinite else { continue }
-                        let oa = 8 &* a &+ 5, ob = 8 &* b &+ 5, oc = 8 &* c &+ 5
-                        vd[oa] += n.x; vd[oa &+ 1] += n.y; vd[oa &+ 2] += n.z
-                        vd[ob] += n.x; vd[ob &+ 1] += n.y; vd[ob &+ 2] += n.z
-                        vd[oc] += n.x; vd[oc &+ 1] += n.y; vd[oc &+ 2] += n.z
-                    }
-                    for v in 0..<vertexCount {
-                        let o = 8 &* v
-                        let x = vd[o &+ 5], y = vd[o &+ 6], z = vd[o &+ 7]
-                        let len2 = x * x + y * y + z * z
-                        guard len2 > 0 && len2.isFinite else {
-                            vd[o &+ 3] = 1; vd[o &+ 4] = 1
-                            vd[o &+ 5] = 0; vd[o &+ 6] = 0; vd[o &+ 7] = 0
-                            continue
+                    extra.withUnsafeMutableBufferPointer { extra in
+                        runner.run(Swift.min(runner.width, parts)) { j in
+                            var part = j
+                            while part < parts {
+                                // Range 0 adds into the 8-float records, the others into 3-float sums.
+                                let (sums, stride, first) = part == 0
+                                    ? (vd.baseAddress!, 8, 5)
+                                    : (extra.baseAddress! + (part - 1) * vertexCount * 3, 3, 0)
+                                for t in slice(part, of: parts, count: triangles) {
+                                    let a = Int(idx[3 &* t]), b = Int(idx[3 &* t &+ 1]), c = Int(idx[3 &* t &+ 2])
+                                    guard a < vertexCount && b < vertexCount && c < vertexCount else { continue }
+                                    let n = rawFaceNormal(p, a, b, c)
+                                    guard (n.x + n.y + n.z).isFinite else { continue }
+                                    let oa = stride &* a &+ first, ob = stride &* b &+ first, oc = stride &* c &+ first
+                                    sums[oa] += n.x; sums[oa &+ 1] += n.y; sums[oa &+ 2] += n.z
+                                    sums[ob] += n.x; sums[ob &+ 1] += n.y; sums[ob &+ 2] += n.z
+                                    sums[oc] += n.x; sums[oc &+ 1] += n.y; sums[oc &+ 2] += n.z
+                                }
+                                part += runner.width
+                            }
                         }
-                        let inv = 1 / len2.squareRoot()
-                        let ux = x * inv, uy = y * inv, uz = z * inv
-                        vd[o &+ 5] = ux; vd[o &+ 6] = uy; vd[o &+ 7] = uz
-                        vd[o &+ 3] = shading.level(ux, uy, uz)
-                        vd[o &+ 4] = shading.level(-ux, -uy, -uz)
+                        let jobs = Swift.max(1, Swift.min(runner.width, vertexCount / 20_000))
+                        runner.run(jobs) { j in
+                            for v in slice(j, of: jobs, count: vertexCount) {
+                                let o = 8 &* v
+                                var x = vd[o &+ 5], y = vd[o &+ 6], z = vd[o &+ 7]
+                                var part = 1
+                                while part < parts {
+                                    let e = ((part - 1) * vertexCount + v) * 3
+                                    x += extra[e]; y += extra[e &+ 1]; z += extra[e &+ 2]
+                                    part += 1
+                                }
+                                let len2 = x * x + y * y + z * z
+                                guard len2 > 0 && len2.isFinite else {
+                                    vd[o &+ 3] = 1; vd[o &+ 4] = 1
+                                    vd[o &+ 5] = 0; vd[o &+ 6] = 0; vd[o &+ 7] = 0
+                                    continue
+                                }
+                                let inv = 1 / len2.squareRoot()
+                                let ux = x * inv, uy = y * inv, uz = z * inv
+                                vd[o &+ 5] = ux; vd[o &+ 6] = uy; vd[o &+ 7] = uz
+                                vd[o &+ 3] = shading.level(ux, uy, uz)
+                                vd[o &+ 4] = shading.level(-ux, -uy, -uz)
+                            }
+                        }
                     }
                 }
             }

@@ -57,10 +57,29 @@ extension MeshRenderer {
                 if key > buf[i] & 0xFFFF_FF00 {
                     var (la, lb, lc) = levels(front, area)
                     if front { swap(&lb, &lc) }
-                    buf[i] = key | shadeByte((wa * la + wb * lb + wc * lc) * inv + 0.5)
+                    buf[i] = key | shadeByte((wa * la + wb * lb + wc * lc) * inv)
                 }
             }
             return
+        }
+
+        if x1 &- x0 < 3 && y1 &- y0 < 3 {
+            // Small box already covered by nearer surface everywhere (hidden back faces, far
+            // parts): skip the lighting and gradient setup. The bound sits a little above the
+            // nearest corner, so interpolation rounding cannot make a skipped sample win.
+            let bound = depthKey(Swift.max(za, Swift.max(zb, zc)) + 2)
+            var y = y0
+            var hidden = true
+            scan: while y <= y1 {
+                var i = (y &- firstRow) &* width &+ x0
+                let end = i &+ (x1 &- x0)
+                while i <= end {
+                    if buf[i] & 0xFFFF_FF00 < bound { hidden = false; break scan }
+                    i &+= 1
+                }
+                y &+= 1
+            }
+            if hidden { return }
         }
 
         var (la, lb, lc) = levels(front, area)
@@ -80,7 +99,7 @@ extension MeshRenderer {
         var e1row = (xa - xc) * (py - yc) - (ya - yc) * (px - xc)
         var e2row = (xb - xa) * (py - ya) - (yb - ya) * (px - xa)
         var zrow = za + dzdx * (px - xa) + dzdy * (py - ya)
-        var lrow = la + dldx * (px - xa) + dldy * (py - ya) + 0.5
+        var lrow = la + dldx * (px - xa) + dldy * (py - ya)
         if x1 &- x0 < 3 {
             // Small box: test every sample.
             var y = y0
@@ -147,13 +166,18 @@ extension MeshRenderer {
     /// may step a hair outside the corners' range.
     @inline(__always)
     static func depthKey(_ z: Float) -> UInt32 {
-        UInt32(z > 1 ? (z < 16_777_000 ? z : 16_777_000) : 1) &<< 8
+        let c = z > 1 ? (z < 16_777_000 ? z : 16_777_000) : 1
+        // Adding 2^52 leaves round(c) in the low bits of the Double: a conversion without
+        // the range checks of `UInt32(_:)` (c is in range already), once per sample.
+        return UInt32(truncatingIfNeeded: (Double(c) + 4_503_599_627_370_496).bitPattern) &<< 8
     }
 
-    /// Palette index 1…255 for an interpolated level (already offset by 0.5 for rounding).
+    /// Palette index 1…255 for an interpolated level, rounded to nearest.
     @inline(__always)
     static func shadeByte(_ l: Float) -> UInt32 {
-        UInt32(l < 255 ? (l > 1 ? l : 1) : 255)
+        let c = l < 255 ? (l > 1 ? l : 1) : 255
+        // As in `depthKey`, with 2^23 for a Float: round(c) lands in the low byte.
+        return (c + 8_388_608).bitPattern & 0xFF
     }
 
     /// Lighting level of a face with (unnormalized) normal `n` seen from its `front` side.

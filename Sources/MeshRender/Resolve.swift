@@ -80,17 +80,23 @@ extension MeshRenderer {
         palette pal: UnsafeBufferPointer<UInt32>, out: UnsafeMutablePointer<UInt8>
     ) {
         let rw = width * 2
+        // Background (palette entry 0) as one little-endian RGBA word, for the common
+        // all-background pixel.
+        let p0 = pal[0]
+        let bg = (p0 & 0x3FF) | ((p0 >> 10) & 0x3FF) << 8 | ((p0 >> 20) & 0x3FF) << 16 | 0xFF00_0000
+        let words = UnsafeMutableRawPointer(out)
         for y in rows {
-            let r0 = 2 * (y - rows.lowerBound) * rw, r1 = r0 + rw
+            let r0 = s + 2 * (y - rows.lowerBound) * rw, r1 = r0 + rw
             var o = y * width * 4
             for x in 0..<width {
-                let c = pal[Int(s[r0 + 2 * x] & 0xFF)] &+ pal[Int(s[r0 + 2 * x + 1] & 0xFF)]
-                    &+ pal[Int(s[r1 + 2 * x] & 0xFF)] &+ pal[Int(s[r1 + 2 * x + 1] & 0xFF)] &+ 0x0020_0802
-                out[o] = UInt8(truncatingIfNeeded: (c >> 2) & 0xFF)
-                out[o + 1] = UInt8(truncatingIfNeeded: (c >> 12) & 0xFF)
-                out[o + 2] = UInt8(truncatingIfNeeded: (c >> 22) & 0xFF)
-                out[o + 3] = 255
-                o += 4
+                let a = r0[2 &* x], b = r0[2 &* x &+ 1], c = r1[2 &* x], d = r1[2 &* x &+ 1]
+                var word = bg
+                if (a | b | c | d) & 0xFF != 0 {
+                    let sum = pal[Int(a & 0xFF)] &+ pal[Int(b & 0xFF)] &+ pal[Int(c & 0xFF)] &+ pal[Int(d & 0xFF)] &+ 0x0020_0802
+                    word = (sum >> 2) & 0xFF | ((sum >> 12) & 0xFF) << 8 | ((sum >> 22) & 0xFF) << 16 | 0xFF00_0000
+                }
+                words.storeBytes(of: word.littleEndian, toByteOffset: o, as: UInt32.self)
+                o &+= 4
             }
         }
     }

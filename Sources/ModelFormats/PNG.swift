@@ -1,3 +1,4 @@
+import MeshCore
 import MeshRender
 
 /// A PNG file that could not be decoded; `message` says what was wrong and where.
@@ -17,42 +18,84 @@ public enum PNG {
 
     /// The image as a PNG file: colour type 6 (RGBA), 8 bits, per-row Sub/Up filter,
     /// one zlib stream compressed with LZ77 and fixed Huffman codes.
-    public static func encode(_ image: RGBAImage) -> [UInt8] {
+    ///
+    /// Big images are filtered and compressed in pieces of whole rows (the piece count
+    /// depends only on the image size, so the bytes are the same for any `runner`), which
+    /// `runner` may spread over cores; the Adler-32 checksums of the pieces are combined.
+    public static func encode(_ image: RGBAImage, runner: JobRunner = .serial) -> [UInt8] {
         let width = image.width, height = image.height
-        let stride = width * 4
-        // Filtered scanlines: one filter-type byte, then the row.
-        var raw = [UInt8](repeating: 0, count: height * (stride + 1))
+        let rowBytes = width * 4 + 1
+        let rowsPerPiece = Swift.max(1, (131_072 + rowBytes - 1) / rowBytes)
+        let pieces = Swift.max(1, (height + rowsPerPiece - 1) / rowsPerPiece)
+        // Each piece's deflate output; a job filters its piece's rows (one filter-type byte,
+        // then the row) into a scratch buffer of its own, which stays in cache.
+        let pieceBytes = rowsPerPiece * rowBytes
+        let pieceBound = Deflate.bound(pieceBytes)
+        let work = UnsafeMutablePointer<UInt8>.allocate(capacity: pieces * pieceBound)
+        defer { work.deallocate() }
+        var sizes = [Int](repeating: 0, count: pieces)
+        var sums = [UInt32](repeating: 1, count: pieces)
         image.pixels.withUnsafeBufferPointer { px in
-            raw.withUnsafeMutableBufferPointer { out in
-                filterRows(px, out, width: width, height: height)
+            sizes.withUnsafeMutableBufferPointer { sizes in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    runner.run(Swift.min(runner.width, pieces)) { j in
+                        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pieceBytes)
+                        defer { scratch.deallocate() }
+                        var p = j
+                        while p < pieces {
+                            let rows = p * rowsPerPiece..<Swift.min(height, (p + 1) * rowsPerPiece)
+                            filterRows(px, scratch, width: width, rows: rows)
+                            let piece = UnsafeRawBufferPointer(start: scratch, count: rows.count * rowBytes)
+                            sizes[p] = Deflate.deflateFixed(piece, final: p == pieces - 1, into: work + p * pieceBound)
+                            sums[p] = Adler32.checksum(UnsafeBufferPointer(start: scratch, count: rows.count * rowBytes))
+                            p += runner.width
+                        }
+                    }
+                }
             }
         }
+        var idat = [UInt8](repeating: 0, count: 2 + sizes.reduce(0, +) + 4)
+        idat.withUnsafeMutableBufferPointer { dst in
+            let d = dst.baseAddress!
+            d[0] = 0x78; d[1] = 0x01
+            var o = 2
+            var adler: UInt32 = 1
+            for p in 0..<pieces {
+                (d + o).update(from: work + p * pieceBound, count: sizes[p])
+                o += sizes[p]
+                let rows = Swift.min(height, (p + 1) * rowsPerPiece) - p * rowsPerPiece
+                adler = Adler32.combine(adler, sums[p], length: rows * rowBytes)
+            }
+            Deflate.putBigEndian(adler, d + o)
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(raw.count / 8 + 1024)
+        out.reserveCapacity(idat.count + 64)
         out.append(contentsOf: signature)
         var ihdr: [UInt8] = []
         appendBigEndian(&ihdr, UInt32(width))
         appendBigEndian(&ihdr, UInt32(height))
         ihdr.append(contentsOf: [8, 6, 0, 0, 0])
         appendChunk(&out, "IHDR", ihdr)
-        appendChunk(&out, "IDAT", Deflate.zlibCompress(raw))
+        appendChunk(&out, "IDAT", idat)
         appendChunk(&out, "IEND", [])
         return out
     }
 
     /// Picks Sub or Up per row, whichever leaves the smaller sum of byte magnitudes
     /// (a cheap form of libpng's heuristic; the background becomes runs of zeros).
+    /// Filters pixel rows `rows` of `px` into `dst` (`width * 4 + 1` bytes per row, the first
+    /// of `rows` first).
     static func filterRows(
-        _ px: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int
+        _ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int, rows: Range<Int>
     ) {
         let stride = width * 4
-        guard stride > 0, let src = px.baseAddress, let dst = out.baseAddress else { return }
+        guard stride > 0, let src = px.baseAddress else { return }
         // Wrapping arithmetic and raw pointers keep these loops free of overflow checks,
         // so the compiler vectorizes them.
         @inline(__always) func magnitude(_ d: UInt8) -> UInt32 { UInt32(Swift.min(d, 0 &- d)) }
-        for y in 0..<height {
+        for y in rows {
             let cur = src + y * stride
-            let o = dst + y * (stride + 1) + 1
+            let o = dst + (y - rows.lowerBound) * (stride + 1) + 1
             var sumUp: UInt32 = 0, sumSub: UInt32 = 0
             if y > 0 {
                 let up = cur - stride
@@ -252,5 +295,21 @@ enum Adler32 {
             b %= 65521
         }
         return b << 16 | a
+    }
+
+    /// The checksum of A followed by B, from A's and B's checksums and B's length (as zlib's
+    /// `adler32_combine`).
+    static func combine(_ a: UInt32, _ b: UInt32, length: Int) -> UInt32 {
+        let base: UInt32 = 65521
+        let rem = UInt32(length % Int(base))
+        var sum1 = a & 0xFFFF
+        var sum2 = UInt32((UInt64(rem) * UInt64(sum1)) % UInt64(base))
+        sum1 += (b & 0xFFFF) + base - 1
+        sum2 += (a >> 16) + (b >> 16) + base - rem
+        if sum1 >= base { sum1 -= base }
+        if sum1 >= base { sum1 -= base }
+        if sum2 >= base << 1 { sum2 -= base << 1 }
+        if sum2 >= base { sum2 -= base }
+        return sum1 | sum2 << 16
     }
 }

@@ -60,98 +60,116 @@ enum Deflate {
     /// `data` as a zlib stream (RFC 1950) holding one fixed-Huffman deflate block.
     static func zlibCompress(_ data: [UInt8]) -> [UInt8] {
         let n = data.count
-        // Fixed codes spend at most 9 bits per literal byte.
-        var out = [UInt8](repeating: 0, count: n + n / 8 + 64)
-        var o = 0
-        let lit = literalCodes, lens = lengthCodes, dtab = distanceCodeTable, dcodes = distanceCodes
-        out.withUnsafeMutableBufferPointer { dst in
+        var out = [UInt8](repeating: 0, count: bound(n) + 6)
+        let o = out.withUnsafeMutableBufferPointer { dst in
             dst[0] = 0x78; dst[1] = 0x01
-            o = 2
-            var acc: UInt64 = 0
-            var bitCount: UInt64 = 0
-            @inline(__always) func put(_ bits: UInt32, _ count: UInt8) {
-                acc |= UInt64(bits) << bitCount
-                bitCount += UInt64(count)
-                if bitCount >= 32 {
-                    dst[o] = UInt8(truncatingIfNeeded: acc); dst[o + 1] = UInt8(truncatingIfNeeded: acc >> 8)
-                    dst[o + 2] = UInt8(truncatingIfNeeded: acc >> 16); dst[o + 3] = UInt8(truncatingIfNeeded: acc >> 24)
-                    o += 4
-                    acc >>= 32
-                    bitCount -= 32
-                }
-            }
-            put(0b011, 3)  // BFINAL = 1, BTYPE = 01 (fixed Huffman)
-            lit.bits.withUnsafeBufferPointer { lb in
-            lit.counts.withUnsafeBufferPointer { lc in
-            lens.bits.withUnsafeBufferPointer { mb in
-            lens.counts.withUnsafeBufferPointer { mc in
-            dtab.withUnsafeBufferPointer { dt in
-            data.withUnsafeBytes { src in
-                // Matches only at distance 1 (byte runs: filtered background is all
-                // zeros) and 4 (repeated pixels), like zlib's Z_RLE strategy: no hash
-                // table, one compare per literal.
-                do {
-                    var i = 0
-                    while i + 4 <= n {
-                        let word = src.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                        var dist = 0
-                        if i >= 1 && src.loadUnaligned(fromByteOffset: i - 1, as: UInt32.self) == word {
-                            dist = 1
-                        } else if i >= 4 && src.loadUnaligned(fromByteOffset: i - 4, as: UInt32.self) == word {
-                            dist = 4
-                        }
-                        if dist != 0 {
-                            let cand = i - dist
-                            var len = 4
-                            let maxLen = Swift.min(258, n - i)
-                            while len + 8 <= maxLen {
-                                let x = src.loadUnaligned(fromByteOffset: i + len, as: UInt64.self)
-                                    ^ src.loadUnaligned(fromByteOffset: cand + len, as: UInt64.self)
-                                if x != 0 {
-                                    len += x.trailingZeroBitCount / 8
-                                    break
-                                }
-                                len += 8
-                            }
-                            if len + 8 > maxLen {
-                                while len < maxLen && src[i + len] == src[cand + len] { len += 1 }
-                            }
-                            if len > maxLen { len = maxLen }
-                            put(mb[len], mc[len])
-                            let dc = Int(dt[dist])
-                            put(dcodes[dc], UInt8(5 + distanceExtra[dc]))
-                            i += len
-                        } else {
-                            let b = Int(src[i])
-                            put(lb[b], lc[b])
-                            i += 1
-                        }
-                    }
-                    while i < n {
-                        let b = Int(src[i])
-                        put(lb[b], lc[b])
-                        i += 1
-                    }
-                }
-            }
-            }
-            }
-            }
-            }
-            }
-            put(lit.bits[256], lit.counts[256])
-            while bitCount > 0 {
-                dst[o] = UInt8(truncatingIfNeeded: acc)
-                o += 1
-                acc >>= 8
-                bitCount = bitCount >= 8 ? bitCount - 8 : 0
-            }
+            var o = 2
+            data.withUnsafeBytes { o += deflateFixed($0, final: true, into: dst.baseAddress! + 2) }
             let adler = data.withUnsafeBufferPointer { Adler32.checksum($0) }
-            dst[o] = UInt8(adler >> 24); dst[o + 1] = UInt8((adler >> 16) & 0xFF)
-            dst[o + 2] = UInt8((adler >> 8) & 0xFF); dst[o + 3] = UInt8(adler & 0xFF)
-            o += 4
+            putBigEndian(adler, dst.baseAddress! + o)
+            return o + 4
         }
         out.removeSubrange(o...)
         return out
+    }
+
+    /// Most bytes `deflateFixed` writes for `n` input bytes (fixed codes spend at most
+    /// 9 bits per literal, plus block headers, end codes and padding).
+    static func bound(_ n: Int) -> Int { n + n / 8 + 16 }
+
+    static func putBigEndian(_ v: UInt32, _ p: UnsafeMutablePointer<UInt8>) {
+        p[0] = UInt8(v >> 24); p[1] = UInt8((v >> 16) & 0xFF); p[2] = UInt8((v >> 8) & 0xFF); p[3] = UInt8(v & 0xFF)
+    }
+
+    /// Compresses `src` as one fixed-Huffman block into `dst` (at least `bound(src.count)`
+    /// bytes) and returns the bytes written. A non-final piece is closed with an empty
+    /// stored block (zlib's sync flush), which ends it on a byte boundary, so pieces
+    /// compressed separately (in parallel) concatenate into one valid deflate stream.
+    /// Matches never reach before `src`, so each piece stands alone.
+    static func deflateFixed(_ src: UnsafeRawBufferPointer, final: Bool, into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        let n = src.count
+        var o = 0
+        let lit = literalCodes, lens = lengthCodes, dtab = distanceCodeTable, dcodes = distanceCodes
+        var acc: UInt64 = 0
+        var bitCount: UInt64 = 0
+        @inline(__always) func put(_ bits: UInt32, _ count: UInt8) {
+            acc |= UInt64(bits) << bitCount
+            bitCount += UInt64(count)
+            if bitCount >= 32 {
+                dst[o] = UInt8(truncatingIfNeeded: acc); dst[o + 1] = UInt8(truncatingIfNeeded: acc >> 8)
+                dst[o + 2] = UInt8(truncatingIfNeeded: acc >> 16); dst[o + 3] = UInt8(truncatingIfNeeded: acc >> 24)
+                o += 4
+                acc >>= 32
+                bitCount -= 32
+            }
+        }
+        put(final ? 0b011 : 0b010, 3)  // BFINAL, BTYPE = 01 (fixed Huffman)
+        lit.bits.withUnsafeBufferPointer { lb in
+        lit.counts.withUnsafeBufferPointer { lc in
+        lens.bits.withUnsafeBufferPointer { mb in
+        lens.counts.withUnsafeBufferPointer { mc in
+        dtab.withUnsafeBufferPointer { dt in
+            // Matches only at distance 1 (byte runs: filtered background is all
+            // zeros) and 4 (repeated pixels), like zlib's Z_RLE strategy: no hash
+            // table, one compare per literal.
+            var i = 0
+            while i + 4 <= n {
+                let word = src.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                var dist = 0
+                if i >= 1 && src.loadUnaligned(fromByteOffset: i - 1, as: UInt32.self) == word {
+                    dist = 1
+                } else if i >= 4 && src.loadUnaligned(fromByteOffset: i - 4, as: UInt32.self) == word {
+                    dist = 4
+                }
+                if dist != 0 {
+                    let cand = i - dist
+                    var len = 4
+                    let maxLen = Swift.min(258, n - i)
+                    while len + 8 <= maxLen {
+                        let x = src.loadUnaligned(fromByteOffset: i + len, as: UInt64.self)
+                            ^ src.loadUnaligned(fromByteOffset: cand + len, as: UInt64.self)
+                        if x != 0 {
+                            len += x.trailingZeroBitCount / 8
+                            break
+                        }
+                        len += 8
+                    }
+                    if len + 8 > maxLen {
+                        while len < maxLen && src[i + len] == src[cand + len] { len += 1 }
+                    }
+                    if len > maxLen { len = maxLen }
+                    put(mb[len], mc[len])
+                    let dc = Int(dt[dist])
+                    put(dcodes[dc], UInt8(5 + distanceExtra[dc]))
+                    i += len
+                } else {
+                    let b = Int(src[i])
+                    put(lb[b], lc[b])
+                    i += 1
+                }
+            }
+            while i < n {
+                let b = Int(src[i])
+                put(lb[b], lc[b])
+                i += 1
+            }
+        }
+        }
+        }
+        }
+        }
+        put(lit.bits[256], lit.counts[256])
+        if !final { put(0, 3) }  // BFINAL = 0, BTYPE = 00 (stored), then pad, LEN 0, NLEN FFFF
+        while bitCount > 0 {
+            dst[o] = UInt8(truncatingIfNeeded: acc)
+            o += 1
+            acc >>= 8
+            bitCount = bitCount >= 8 ? bitCount - 8 : 0
+        }
+        if !final {
+            dst[o] = 0; dst[o + 1] = 0; dst[o + 2] = 0xFF; dst[o + 3] = 0xFF
+            o += 4
+        }
+        return o
     }
 }

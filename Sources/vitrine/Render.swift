@@ -24,13 +24,31 @@ extension Vitrine {
         @Option(help: "Camera: iso, front, side or top.") var view: RenderView = .iso
         @Flag(help: "Orthographic instead of perspective projection.") var orthographic = false
 
+        static let sizes = 16...4096
+
         func validate() throws {
-            if size < 16 || size > 4096 { throw ValidationError("--size must be between 16 and 4096, got \(size)") }
+            if !Render.sizes.contains(size) { throw ValidationError("--size must be between 16 and 4096, got \(size)") }
         }
 
         func run() throws {
+            if Render.perform(input: input, output: output, size: size, view: view, orthographic: orthographic) != 0 {
+                throw ExitCode(1)
+            }
+        }
+
+        /// The whole command once its arguments are known; returns the exit status.
+        /// (Also called by `Vitrine.main`'s fast path, which skips ArgumentParser for the
+        /// plain `render IN -o OUT` forms: its reflection costs more than the render's
+        /// PNG encoding.)
+        /// With `exitWhenDone`, a success ends the process at once: the kernel drops the mesh,
+        /// image and mapping faster than freeing them one by one (which unmaps pages on
+        /// every core).
+        static func perform(
+            input: String, output: String, size: Int, view: RenderView, orthographic: Bool, exitWhenDone: Bool = false
+        ) -> Int32 {
             // VITRINE_TIMING=1 prints where the time goes (stderr), for Benchmarks/render-vs-f3d.sh.
-            let timing = ProcessInfo.processInfo.environment["VITRINE_TIMING"] != nil
+            // (getenv, not ProcessInfo: building the environment dictionary costs time at start.)
+            let timing = getenv("VITRINE_TIMING") != nil
             var last = DispatchTime.now().uptimeNanoseconds
             func lap(_ what: String) {
                 guard timing else { return }
@@ -39,7 +57,7 @@ extension Vitrine {
                 last = now
             }
             // VITRINE_JOBS=1 renders on one thread (for measuring what the cores buy).
-            let runner = ProcessInfo.processInfo.environment["VITRINE_JOBS"] == "1" ? JobRunner.serial : .cores
+            let runner = getenv("VITRINE_JOBS").map { String(cString: $0) == "1" } == true ? JobRunner.serial : .cores
             var options = RenderOptions()
             options.width = size
             options.height = size
@@ -47,20 +65,38 @@ extension Vitrine {
             options.orthographic = orthographic
             do throws(ModelFileError) {
                 let image: RGBAImage
-                if let fast = renderLargeBinarySTL(options: options, runner: runner) {
-                    image = fast
-                    lap("read+render (binary STL, face normals)")
+                if let mapped = MappedFile(path: input) {
+                    defer { mapped.close() }
+                    let bytes = mapped.bytes
+                    let ext = fileExtension(input)
+                    let samples = (options.width * 2) * (options.height * 2)
+                    if bytes.count >= 84 + 50 * samples, MeshReader.detect(bytes, fileExtension: ext) == .stlBinary,
+                       let fast = MeshRenderer.render(binarySTL: bytes, options: options, runner: runner) {
+                        // More triangles than supersampled pixels: drawn with face normals
+                        // anyway, so no weld and no `TriangleMesh`.
+                        image = fast
+                        lap("read+render (binary STL, face normals)")
+                    } else if !isZip(bytes) && ext != "3mf" {
+                        // Mesh formats straight from the mapped file (ModelFile.load's file
+                        // attribute query looks up user names, which costs milliseconds).
+                        // Welding lets the renderer shade smoothly; past ~50 MB every triangle
+                        // is under a pixel, face normals look the same, and skipping saves time.
+                        let mesh: TriangleMesh
+                        do throws(MeshIOError) {
+                            mesh = try MeshReader.read(bytes, fileExtension: ext, welding: bytes.count < 50_000_000, runner: runner).mesh
+                        } catch {
+                            throw ModelFileError(error.message)
+                        }
+                        lap("load")
+                        image = MeshRenderer.render(mesh, options: options, runner: runner)
+                        lap("render")
+                    } else {
+                        image = try renderLoaded(input, options: options, runner: runner, lap: lap)
+                    }
                 } else {
-                    // Welding lets the renderer shade smoothly; past ~50 MB every triangle is
-                    // under a pixel, face normals look the same, and skipping the weld saves time.
-                    var info = stat()
-                    let fileBytes = stat(input, &info) == 0 ? Int(info.st_size) : 0
-                    let model = try ModelFile.load(path: input, welding: fileBytes < 50_000_000)
-                    lap("load")
-                    image = MeshRenderer.render(model.mesh, options: options, runner: runner)
-                    lap("render")
+                    image = try renderLoaded(input, options: options, runner: runner, lap: lap)
                 }
-                let png = PNG.encode(image)
+                let png = PNG.encode(image, runner: runner)
                 lap("png")
                 // Plain stdio: Foundation's Data.write fsyncs, which costs more than the render.
                 guard let file = fopen(output, "wb") else {
@@ -71,32 +107,97 @@ extension Vitrine {
                     throw ModelFileError("cannot write \(output): \(String(cString: strerror(errno)))")
                 }
                 lap("write")
+                if exitWhenDone { Foundation.exit(0) }
+                return 0
             } catch {
                 printError("vitrine render: \(error.message)")
-                throw ExitCode(1)
+                return 1
             }
         }
 
-        /// Renders a binary STL with more triangles than supersampled pixels straight from the
-        /// mapped file: such a mesh is drawn with face normals anyway, so welding it and
-        /// building a `TriangleMesh` would only cost time. Nil for anything else.
-        func renderLargeBinarySTL(options: RenderOptions, runner: JobRunner) -> RGBAImage? {
-            let fd = open(input, O_RDONLY)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-            let length = Int(info.st_size)
-            let samples = (options.width * 2) * (options.height * 2)
-            guard length >= 84 + 50 * samples, length <= ModelFile.maxFileBytes else { return nil }
-            guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), map != MAP_FAILED else {
-                return nil
+        /// 3MF, and anything that cannot be mapped, through `ModelFile` (its errors name the problem).
+        static func renderLoaded(
+            _ input: String, options: RenderOptions, runner: JobRunner, lap: (String) -> Void
+        ) throws(ModelFileError) -> RGBAImage {
+            let model = try ModelFile.load(path: input, welding: true)
+            lap("load")
+            let image = MeshRenderer.render(model.mesh, options: options, runner: runner)
+            lap("render")
+            return image
+        }
+
+        /// The part of `path`'s last component after its last dot, lowercased; nil if none.
+        static func fileExtension(_ path: String) -> String? {
+            let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+            let ext = name[name.index(after: dot)...]
+            return ext.isEmpty ? nil : ext.lowercased()
+        }
+
+        /// The arguments after `render` when they are exactly the plain form (one input,
+        /// `-o`/`--output`, optional `--size`, `--view`, `--orthographic`, all valid), else nil
+        /// so ArgumentParser handles them and words any error.
+        static func fastArguments(_ args: [String]) -> (input: String, output: String, size: Int, view: RenderView, orthographic: Bool)? {
+            var input: String?, output: String?, size = 512, view = RenderView.iso, orthographic = false
+            var i = 0
+            while i < args.count {
+                let a = args[i]
+                switch a {
+                case "-o", "--output", "--size", "--view":
+                    guard i + 1 < args.count else { return nil }
+                    let value = args[i + 1]
+                    i += 2
+                    switch a {
+                    case "--size":
+                        guard let n = Int(value), sizes.contains(n) else { return nil }
+                        size = n
+                    case "--view":
+                        guard let v = RenderView(name: value) else { return nil }
+                        view = v
+                    default:
+                        guard output == nil, !value.hasPrefix("-") else { return nil }
+                        output = value
+                    }
+                case "--orthographic":
+                    orthographic = true
+                    i += 1
+                default:
+                    guard input == nil, !a.hasPrefix("-") else { return nil }
+                    input = a
+                    i += 1
+                }
             }
-            defer { munmap(map, length) }
-            let bytes = UnsafeRawBufferPointer(start: map, count: length)
-            let ext = URL(fileURLWithPath: input).pathExtension
-            guard MeshReader.detect(bytes, fileExtension: ext.isEmpty ? nil : ext) == .stlBinary else { return nil }
-            return MeshRenderer.render(binarySTL: bytes, options: options, runner: runner)
+            guard let input, let output else { return nil }
+            return (input, output, size, view, orthographic)
+        }
+
+        static func isZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 3 && bytes[3] == 4
         }
     }
+}
+
+/// A regular, non-empty file mapped read-only (pages read ahead), or nil.
+struct MappedFile {
+    let base: UnsafeMutableRawPointer
+    let count: Int
+
+    init?(path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { Foundation.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let length = Int(info.st_size)
+        guard length > 0, length <= ModelFile.maxFileBytes else { return nil }
+        guard let map = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), map != MAP_FAILED else {
+            return nil
+        }
+        base = map
+        count = length
+    }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    func close() { munmap(base, count) }
 }

@@ -9,6 +9,17 @@ struct Vitrine: ParsableCommand {
         abstract: "Cases, library and tools for 3D-printed miniatures.",
         subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self]
     )
+
+    /// `vitrine render IN -o OUT` in its plain forms skips ArgumentParser, whose reflective
+    /// parsing takes a few milliseconds — a sizeable part of a whole thumbnail run.
+    /// Everything else (help, errors, other commands) goes through it as usual.
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "render", let a = Render.fastArguments(Array(args.dropFirst())) {
+            Foundation.exit(Render.perform(input: a.input, output: a.output, size: a.size, view: a.view, orthographic: a.orthographic, exitWhenDone: true))
+        }
+        main(nil)
+    }
 }
 
 /// Writes one line to standard error.
