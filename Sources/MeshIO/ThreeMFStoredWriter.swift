@@ -82,35 +82,43 @@ public enum ThreeMFStoredWriter {
             append("\" name=\"", to: &out)
             appendEscaped(object.name, to: &out)
             append("\" type=\"model\">\n   <mesh>\n    <vertices>\n", to: &out)
-            mesh.positions.withUnsafeBufferPointer { p in
-                var i = 0
-                while i + 2 < p.count {
-                    append("<vertex x=\"", to: &out)
-                    number(p[i], to: &out)
-                    append("\" y=\"", to: &out)
-                    number(p[i + 1], to: &out)
-                    append("\" z=\"", to: &out)
-                    number(p[i + 2], to: &out)
-                    append("\"/>\n", to: &out)
-                    i += 3
+            // Each element is formatted into a small scratch line, then appended with one copy:
+            // per-byte appends to the array would dominate the time.
+            withLine { line in
+                mesh.positions.withUnsafeBufferPointer { p in
+                    var i = 0
+                    while i + 2 < p.count {
+                        var n = put("<vertex x=\"", line, 0)
+                        n = number(p[i], line, n)
+                        n = put("\" y=\"", line, n)
+                        n = number(p[i + 1], line, n)
+                        n = put("\" z=\"", line, n)
+                        n = number(p[i + 2], line, n)
+                        n = put("\"/>\n", line, n)
+                        out.append(contentsOf: UnsafeBufferPointer(start: line, count: n))
+                        i += 3
+                    }
                 }
             }
             append("    </vertices>\n    <triangles>\n", to: &out)
             let vertexCount = UInt32(truncatingIfNeeded: mesh.vertexCount)
-            mesh.indices.withUnsafeBufferPointer { t in
-                var i = 0
-                while i + 2 < t.count {
-                    // An index past the vertices would make the file invalid; 0 keeps it readable.
-                    let a = t[i] < vertexCount ? t[i] : 0, b = t[i + 1] < vertexCount ? t[i + 1] : 0
-                    let c = t[i + 2] < vertexCount ? t[i + 2] : 0
-                    append("<triangle v1=\"", to: &out)
-                    appendIndex(a, to: &out)
-                    append("\" v2=\"", to: &out)
-                    appendIndex(b, to: &out)
-                    append("\" v3=\"", to: &out)
-                    appendIndex(c, to: &out)
-                    append("\"/>\n", to: &out)
-                    i += 3
+            withLine { line in
+                mesh.indices.withUnsafeBufferPointer { t in
+                    var i = 0
+                    while i + 2 < t.count {
+                        // An index past the vertices would make the file invalid; 0 keeps it readable.
+                        let a = t[i] < vertexCount ? t[i] : 0, b = t[i + 1] < vertexCount ? t[i + 1] : 0
+                        let c = t[i + 2] < vertexCount ? t[i + 2] : 0
+                        var n = put("<triangle v1=\"", line, 0)
+                        n = integer(UInt64(a), line, n)
+                        n = put("\" v2=\"", line, n)
+                        n = integer(UInt64(b), line, n)
+                        n = put("\" v3=\"", line, n)
+                        n = integer(UInt64(c), line, n)
+                        n = put("\"/>\n", line, n)
+                        out.append(contentsOf: UnsafeBufferPointer(start: line, count: n))
+                        i += 3
+                    }
                 }
             }
             append("    </triangles>\n   </mesh>\n  </object>\n", to: &out)
@@ -124,28 +132,92 @@ public enum ThreeMFStoredWriter {
         append(" </build>\n</model>\n", to: &out)
     }
 
-    @inline(__always)
-    static func number(_ v: Float, to out: inout [UInt8]) {
-        if !v.isFinite { out.append(48); return }
-        // Whole numbers (common on grid-built parts) skip the shortest-digits search.
-        if v == v.rounded(), v.magnitude < 1e7 {
-            if v < 0 { out.append(45) }
-            appendIndex(UInt32(v.magnitude), to: &out)
-            return
-        }
-        DecimalNumber.append(v, to: &out)
+    /// Runs `body` with a 256-byte scratch line (a vertex or triangle element is under 120).
+    static func withLine(_ body: (UnsafeMutablePointer<UInt8>) -> Void) {
+        let line = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        defer { line.deallocate() }
+        body(line)
     }
 
-    /// Decimal digits of `n`, without allocating.
     @inline(__always)
-    static func appendIndex(_ n: UInt32, to out: inout [UInt8]) {
-        if n < 10 { out.append(UInt8(48 + n)); return }
-        var digits: UInt64 = 0  // up to 8 digits, one per byte, least significant first
-        var m = n, count = 0
-        while m > 0 && count < 8 { digits |= UInt64(48 + m % 10) << (8 * UInt64(count)); m /= 10; count += 1 }
-        if m > 0 { appendIndex(m, to: &out) }  // n ≥ 10^8: the leading digits first
-        var k = count - 1
-        while k >= 0 { out.append(UInt8(truncatingIfNeeded: digits >> (8 * UInt64(k)))); k -= 1 }
+    static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+        (p + n).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        return n + s.utf8CodeUnitCount
+    }
+
+    /// Writes the decimal digits of `v` at `p + n`; returns the new end.
+    @inline(__always)
+    static func integer(_ v: UInt64, _ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+        var digits = 1
+        var t = v
+        while t >= 10 { t /= 10; digits += 1 }
+        var m = v
+        var k = n + digits - 1
+        while k >= n { p[k] = UInt8(truncatingIfNeeded: 48 + m % 10); m /= 10; k -= 1 }
+        return n + digits
+    }
+
+    /// Writes the shortest decimal that reads back as exactly `value` (the digits
+    /// `DecimalNumber.append` chooses, found the same way, rendered without per-digit
+    /// division loops); non-finite values as 0. Returns the new end.
+    @inline(__always)
+    static func number(_ value: Float, _ p: UnsafeMutablePointer<UInt8>, _ start: Int) -> Int {
+        guard value.isFinite, value != 0 else { p[start] = 48; return start + 1 }
+        var n = start
+        if value < 0 { p[n] = 45; n += 1 }
+        let magnitude = value.magnitude
+        // Whole numbers below 2^24 are exact and already shortest: no digit search.
+        if magnitude < 16_777_216, magnitude == magnitude.rounded(.towardZero) { return integer(UInt64(magnitude), p, n) }
+        let d = Double(magnitude)
+        var e = Int((Double(Int(magnitude.exponent)) * 0.30102999566398119).rounded(.down))
+        while DecimalNumber.double(mantissa: 1, exponent: e) > d { e -= 1 }
+        while DecimalNumber.double(mantissa: 1, exponent: e + 1) <= d { e += 1 }
+        var digits: UInt64 = 0
+        var exponent = e
+        var precision = 6
+        while precision <= 9 {
+            let limit = UInt64(DecimalNumber.powersOfTen[precision])
+            var m = UInt64(DecimalNumber.scaled(d, by: precision - 1 - e).rounded())
+            var e10 = e
+            if m >= limit { m /= 10; e10 += 1 }
+            digits = m
+            exponent = e10
+            if Float(DecimalNumber.double(mantissa: m, exponent: e10 - (precision - 1))) == magnitude { break }
+            precision += 1
+        }
+        // digits × 10^(exponent − precision + 1); drop trailing zeros.
+        var count = precision  // significant digits in `digits`
+        if precision > 9 { count = 9 }
+        while count > 1 && digits % 10 == 0 { digits /= 10; count -= 1 }
+        if exponent >= -5 && exponent < 9 {
+            if exponent >= 0 {
+                if count <= exponent + 1 {
+                    // Whole number with trailing zeros.
+                    n = integer(digits, p, n)
+                    for _ in 0..<(exponent + 1 - count) { p[n] = 48; n += 1 }
+                    return n
+                }
+                // Integer part, point, fraction: write all digits then open a gap for the point.
+                let end = integer(digits, p, n)
+                let point = n + exponent + 1
+                var k = end
+                while k > point { p[k] = p[k - 1]; k -= 1 }
+                p[point] = 46
+                return end + 1
+            }
+            p[n] = 48; p[n + 1] = 46; n += 2
+            for _ in 0..<(-exponent - 1) { p[n] = 48; n += 1 }
+            return integer(digits, p, n)
+        }
+        // Scientific: d.ddde±XX.
+        let end = integer(digits, p, n + 1)
+        p[n] = p[n + 1]
+        if count > 1 { p[n + 1] = 46; n = end } else { n += 1 }
+        p[n] = 101; n += 1
+        p[n] = exponent < 0 ? 45 : 43; n += 1
+        let a = exponent < 0 ? -exponent : exponent
+        if a < 10 { p[n] = 48; n += 1 }
+        return integer(UInt64(a), p, n)
     }
 
     static func appendEscaped(_ s: String, to out: inout [UInt8]) {

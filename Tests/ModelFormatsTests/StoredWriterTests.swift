@@ -1,6 +1,6 @@
 import Foundation
 import MeshCore
-import MeshIO
+@testable import MeshIO
 import Testing
 import ZIPFoundation
 
@@ -65,6 +65,33 @@ import ZIPFoundation
         }
         // Known CRC-32 of "123456789" (the standard check value).
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    /// The writer's fast number formatting gives the same text as `DecimalNumber.append`
+    /// (the shortest round-trip digits) across magnitudes, and reads back exactly.
+    @Test func numbersMatchDecimalNumberAndRoundTrip() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var values: [Float] = [0, -0.0, 1, -1, 0.1, 123.456, 1e-7, 1.5e-5, 99999.99, 123456789, 1e9, 3.4e38, 1e-30, 0.00001, 100000000, 12.3]
+        for _ in 0..<50_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let bits = UInt32(truncatingIfNeeded: state >> 32)
+            let f = Float(bitPattern: bits)
+            if f.isFinite { values.append(f) }
+            values.append(Float(Int32(truncatingIfNeeded: bits) % 200_000) * 0.01)  // grid-like mm values
+        }
+        let line = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { line.deallocate() }
+        var mismatches: [String] = []
+        for v in values {
+            let n = ThreeMFStoredWriter.number(v, line, 0)
+            let fast = String(decoding: UnsafeBufferPointer(start: line, count: n), as: UTF8.self)
+            var reference: [UInt8] = []
+            DecimalNumber.append(v == 0 ? 0 : v, to: &reference)
+            if fast != String(decoding: reference, as: UTF8.self) || Float(fast) != (v == 0 ? 0 : v) {
+                if mismatches.count < 5 { mismatches.append("\(v): \(fast) vs \(String(decoding: reference, as: UTF8.self))") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
     @Test func sameMeshesSameBytes() {
