@@ -82,43 +82,34 @@ public enum ThreeMFStoredWriter {
             append("\" name=\"", to: &out)
             appendEscaped(object.name, to: &out)
             append("\" type=\"model\">\n   <mesh>\n    <vertices>\n", to: &out)
-            // Each element is formatted into a small scratch line, then appended with one copy:
-            // per-byte appends to the array would dominate the time.
-            withLine { line in
-                mesh.positions.withUnsafeBufferPointer { p in
-                    var i = 0
-                    while i + 2 < p.count {
-                        var n = put("<vertex x=\"", line, 0)
-                        n = number(p[i], line, n)
-                        n = put("\" y=\"", line, n)
-                        n = number(p[i + 1], line, n)
-                        n = put("\" z=\"", line, n)
-                        n = number(p[i + 2], line, n)
-                        n = put("\"/>\n", line, n)
-                        out.append(contentsOf: UnsafeBufferPointer(start: line, count: n))
-                        i += 3
-                    }
+            mesh.positions.withUnsafeBufferPointer { p in
+                let count = p.count / 3
+                chunks(count, bytesPerItem: 120, into: &out) { v, line, n0 in
+                    let i = 3 * v
+                    var n = put("<vertex x=\"", line, n0)
+                    n = number(p[i], line, n)
+                    n = put("\" y=\"", line, n)
+                    n = number(p[i + 1], line, n)
+                    n = put("\" z=\"", line, n)
+                    n = number(p[i + 2], line, n)
+                    return put("\"/>\n", line, n)
                 }
             }
             append("    </vertices>\n    <triangles>\n", to: &out)
             let vertexCount = UInt32(truncatingIfNeeded: mesh.vertexCount)
-            withLine { line in
-                mesh.indices.withUnsafeBufferPointer { t in
-                    var i = 0
-                    while i + 2 < t.count {
-                        // An index past the vertices would make the file invalid; 0 keeps it readable.
-                        let a = t[i] < vertexCount ? t[i] : 0, b = t[i + 1] < vertexCount ? t[i + 1] : 0
-                        let c = t[i + 2] < vertexCount ? t[i + 2] : 0
-                        var n = put("<triangle v1=\"", line, 0)
-                        n = integer(UInt64(a), line, n)
-                        n = put("\" v2=\"", line, n)
-                        n = integer(UInt64(b), line, n)
-                        n = put("\" v3=\"", line, n)
-                        n = integer(UInt64(c), line, n)
-                        n = put("\"/>\n", line, n)
-                        out.append(contentsOf: UnsafeBufferPointer(start: line, count: n))
-                        i += 3
-                    }
+            mesh.indices.withUnsafeBufferPointer { t in
+                chunks(t.count / 3, bytesPerItem: 80, into: &out) { k, line, n0 in
+                    let i = 3 * k
+                    // An index past the vertices would make the file invalid; 0 keeps it readable.
+                    let a = t[i] < vertexCount ? t[i] : 0, b = t[i + 1] < vertexCount ? t[i + 1] : 0
+                    let c = t[i + 2] < vertexCount ? t[i + 2] : 0
+                    var n = put("<triangle v1=\"", line, n0)
+                    n = integer(UInt64(a), line, n)
+                    n = put("\" v2=\"", line, n)
+                    n = integer(UInt64(b), line, n)
+                    n = put("\" v3=\"", line, n)
+                    n = integer(UInt64(c), line, n)
+                    return put("\"/>\n", line, n)
                 }
             }
             append("    </triangles>\n   </mesh>\n  </object>\n", to: &out)
@@ -132,11 +123,30 @@ public enum ThreeMFStoredWriter {
         append(" </build>\n</model>\n", to: &out)
     }
 
-    /// Runs `body` with a 256-byte scratch line (a vertex or triangle element is under 120).
-    static func withLine(_ body: (UnsafeMutablePointer<UInt8>) -> Void) {
-        let line = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        defer { line.deallocate() }
-        body(line)
+    /// Appends `count` items, `write(item, base, offset) -> end` writing at most
+    /// `bytesPerItem` bytes each, straight into the array's storage: room for a block of
+    /// items is appended (zeroed), filled, and the unused tail dropped, so memory stays at
+    /// the real size plus one block, with no per-item append.
+    @inline(__always)
+    static func chunks(
+        _ count: Int, bytesPerItem: Int, into out: inout [UInt8],
+        _ write: (Int, UnsafeMutablePointer<UInt8>, Int) -> Int
+    ) {
+        let block = 4096
+        var item = 0
+        while item < count {
+            let end = min(count, item + block)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: (end - item) * bytesPerItem))
+            let used = out.withUnsafeMutableBufferPointer { buffer -> Int in
+                let base = buffer.baseAddress!
+                var n = start
+                for i in item..<end { n = write(i, base, n) }
+                return n
+            }
+            out.removeLast(out.count - used)
+            item = end
+        }
     }
 
     @inline(__always)
@@ -172,22 +182,30 @@ public enum ThreeMFStoredWriter {
         var e = Int((Double(Int(magnitude.exponent)) * 0.30102999566398119).rounded(.down))
         while DecimalNumber.double(mantissa: 1, exponent: e) > d { e -= 1 }
         while DecimalNumber.double(mantissa: 1, exponent: e + 1) <= d { e += 1 }
-        var digits: UInt64 = 0
-        var exponent = e
-        var precision = 6
-        while precision <= 9 {
+        // If p digits read back, so do p + 1 (the nearest (p+1)-digit decimal is at least as
+        // close), so the shortest of 6…9 is found with two tries instead of up to four.
+        @inline(__always)
+        func attempt(_ precision: Int) -> (digits: UInt64, exponent: Int, ok: Bool) {
             let limit = UInt64(DecimalNumber.powersOfTen[precision])
             var m = UInt64(DecimalNumber.scaled(d, by: precision - 1 - e).rounded())
             var e10 = e
             if m >= limit { m /= 10; e10 += 1 }
-            digits = m
-            exponent = e10
-            if Float(DecimalNumber.double(mantissa: m, exponent: e10 - (precision - 1))) == magnitude { break }
-            precision += 1
+            return (m, e10, Float(DecimalNumber.double(mantissa: m, exponent: e10 - (precision - 1))) == magnitude)
         }
+        var precision = 7
+        var best = attempt(7)
+        if best.ok {
+            let six = attempt(6)
+            if six.ok { best = six; precision = 6 }
+        } else {
+            best = attempt(8)
+            precision = 8
+            if !best.ok { best = attempt(9); precision = 9 }
+        }
+        var digits = best.digits
+        let exponent = best.exponent
         // digits × 10^(exponent − precision + 1); drop trailing zeros.
         var count = precision  // significant digits in `digits`
-        if precision > 9 { count = 9 }
         while count > 1 && digits % 10 == 0 { digits /= 10; count -= 1 }
         if exponent >= -5 && exponent < 9 {
             if exponent >= 0 {
