@@ -13,7 +13,9 @@ public enum ThreeMFStoredWriter {
     public static func write(objects: [(name: String, mesh: TriangleMesh)]) -> [UInt8] {
         var out: [UInt8] = []
         var estimate = 2048
-        for o in objects { estimate += o.mesh.vertexCount * 52 + o.mesh.triangleCount * 48 + 160 }
+        for o in objects { estimate += o.mesh.vertexCount * 56 + o.mesh.triangleCount * 52 + 160 }
+        // Room for one more block (see `chunks`) so the last block does not reallocate.
+        estimate += 4096 * 120
         out.reserveCapacity(estimate)
         var entries: [(name: StaticString, offset: Int, crc: UInt32, size: Int)] = []
 
@@ -155,15 +157,35 @@ public enum ThreeMFStoredWriter {
         return n + s.utf8CodeUnitCount
     }
 
+    /// "00" … "99": two digits per step halves the work of printing indices.
+    static let digitPairs: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 200)
+        for i in 0..<100 { t[2 * i] = UInt8(48 + i / 10); t[2 * i + 1] = UInt8(48 + i % 10) }
+        return t
+    }()
+
     /// Writes the decimal digits of `v` at `p + n`; returns the new end.
     @inline(__always)
     static func integer(_ v: UInt64, _ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
         var digits = 1
         var t = v
-        while t >= 10 { t /= 10; digits += 1 }
+        while t >= 100 { t /= 100; digits += 2 }
+        if t >= 10 { digits += 1 }
         var m = v
-        var k = n + digits - 1
-        while k >= n { p[k] = UInt8(truncatingIfNeeded: 48 + m % 10); m /= 10; k -= 1 }
+        var k = n + digits
+        digitPairs.withUnsafeBufferPointer { pairs in
+            while m >= 100 {
+                let r = Int(m % 100)
+                m /= 100
+                k -= 2
+                p[k] = pairs[2 * r]; p[k + 1] = pairs[2 * r + 1]
+            }
+            if m >= 10 {
+                p[k - 2] = pairs[2 * Int(m)]; p[k - 1] = pairs[2 * Int(m) + 1]
+            } else {
+                p[k - 1] = UInt8(truncatingIfNeeded: 48 + m)
+            }
+        }
         return n + digits
     }
 
