@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "WasmAllocator"),
         .target(
             name: "GeometryWasm",
-            dependencies: ["MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "WasmAllocator"],
+            dependencies: ["MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "CaseGen", "WasmAllocator"],
             swiftSettings: geometrySettings
         ),
 

@@ -6,6 +6,8 @@
 //   const mesh = vitrine.parse(bytes, 'ogre.stl');     // bytes: Uint8Array | ArrayBuffer
 //   mesh.triangleCount; mesh.analyze().volume;         // numbers in the file's units (mm for minis)
 //   gl.bufferData(..., mesh.positions());              // Float32Array view into wasm memory
+//   const kase = mesh.generateCase({ clearance: 0.4 }, (f) => bar.value = f);
+//   kase.parts[0].positions; kase.threeMF;            // case halves (mm) and a 3MF file to save
 //   mesh.release();                                    // frees the mesh inside wasm
 //
 // Nothing leaves the machine: the file is parsed inside this page's wasm instance.
@@ -28,6 +30,19 @@
 //   vitrine_unit_reason_ptr(h) / _len(h)        UTF-8 reason of the unit guess (after analyze)
 //   vitrine_mesh_release(h) -> 1|0              frees the mesh
 //   vitrine_mesh_live_count() -> n              meshes not yet released
+//   vitrine_case_option_slots() -> n            f64 slots of the case options record (CASE_OPTION_SLOTS)
+//   vitrine_case_generate(h, optionsPtr) -> case handle, 0 on failure (see last_error)
+//   vitrine_case_part_count(c)                  parts (front, back)
+//   vitrine_case_part_vertex_count(c, i) / _triangle_count(c, i)
+//   vitrine_case_part_positions_ptr(c, i) / _indices_ptr(c, i)   f32 mm / u32 CCW, until release
+//   vitrine_case_part_name_ptr(c, i) / _len(c, i)                UTF-8 part name
+//   vitrine_case_part_extraction(c, i, outPtr)  3 x f32 unit vector the mini leaves the part along
+//   vitrine_case_resolution(c) -> f32           grid cell size used, mm
+//   vitrine_case_warning_count(c), vitrine_case_warning_ptr(c, i) / _len(c, i)
+//   vitrine_case_3mf(c) -> ptr, vitrine_case_3mf_len(c)   stored-zip 3MF of all parts (mm)
+//   vitrine_case_release(c), vitrine_case_live_count()
+// ## The wasm imports
+//   env.vitrine_progress(f32)                   called during vitrine_case_generate with 0…1
 // Memory only grows (wasm cannot shrink it), but freed blocks are coalesced and reused, so
 // parsing and releasing the same file again does not grow it.
 
@@ -44,6 +59,14 @@ export const FORMATS = Object.freeze([null, 'stl-binary', 'stl-ascii', 'obj', 'p
 
 /** Unit symbols by code (Swift `LengthUnit.allCases` order). */
 export const UNITS = Object.freeze(['um', 'mm', 'cm', 'm', 'in', 'ft']);
+
+/** Order of the f64 options record `vitrine_case_generate` reads (mirrors Sources/GeometryWasm/CaseExports.swift). */
+export const CASE_OPTION_SLOTS = Object.freeze([
+  'style', 'clearance', 'wall', 'resolution', 'pins', 'partingOffset', 'fingerNotch', 'upAxis', 'scale', 'layout',
+]);
+
+/** Up-axis codes of the options record. */
+export const UP_AXES = Object.freeze(['z', 'y', 'x', '-z', '-y', '-x']);
 
 /** A parse failure or misuse; `message` is one readable line. */
 export class VitrineError extends Error {
@@ -82,7 +105,13 @@ export async function loadVitrine(source = new URL('./vitrine.wasm', import.meta
     : await WebAssembly.compile(await loadBytes(source));
   // Asynchronous instantiation: browsers refuse synchronous `new WebAssembly.Instance` of
   // larger modules on the main thread.
-  return new Vitrine(module, await WebAssembly.instantiate(module, {}));
+  // The instance calls back into JS for progress; the Vitrine object routes it to whoever
+  // is generating right now (set before instantiation finishes, so use a box).
+  const box = { target: null };
+  const imports = { env: { vitrine_progress: (f) => box.target?.reportProgress(f) } };
+  const vitrine = new Vitrine(module, await WebAssembly.instantiate(module, imports));
+  box.target = vitrine;
+  return vitrine;
 }
 
 /** One instance of the wasm module with its own memory and mesh table. */
@@ -98,7 +127,17 @@ export class Vitrine {
     this.memory = this.exports.memory;
     this.broken = null;
     this.slotCount = this.exports.vitrine_analysis_slots();
+    this.progressHandler = null;
   }
+
+  /** @private Called by the imported `env.vitrine_progress`. */
+  reportProgress(fraction) {
+    // An exception thrown back into wasm would abandon Swift mid-call: keep it out.
+    try { this.progressHandler?.(fraction); } catch (error) { console.error(error); }
+  }
+
+  /** Generated cases not yet released (each `generateCase` releases its own). */
+  get liveCases() { return this.call(() => this.exports.vitrine_case_live_count()); }
 
   /** Bytes of linear memory right now (it only grows). */
   get memoryBytes() { return this.memory.buffer.byteLength; }
@@ -247,6 +286,93 @@ export class Mesh {
         unitGuess: { unit: UNITS[r.unit] ?? null, reason },
       };
     });
+  }
+
+  /**
+   * Generates a printable clamshell case around this mesh, inside wasm (nothing is uploaded).
+   * Runs synchronously (seconds for a detailed mini at 0.1 mm: call it from a Worker to keep
+   * a page responsive); memory used for the case is freed before it returns.
+   *
+   * @param {object} [options]
+   * @param {'clamshell'} [options.style='clamshell']
+   * @param {number} [options.clearance=0.4] smallest gap between mini and case, mm (0…5)
+   * @param {number} [options.wall=2] thinnest wall, mm (0.8…20)
+   * @param {number} [options.resolution=0.1] grid cell, mm (coarsened for big minis; see `resolution`)
+   * @param {number} [options.pins=4] registration pins (0…4)
+   * @param {number|null} [options.partingOffset=null] parting plane, mm from the mini's front; null = automatic
+   * @param {boolean} [options.fingerNotch=true]
+   * @param {'z'|'y'|'x'|'-z'|'-y'|'-x'} [options.up='z'] the file's up axis
+   * @param {number} [options.scale=1] millimetres per file unit (e.g. 25.4 for inches; use
+   *   `analyze().unitGuess` to decide)
+   * @param {'plate'|'assembled'} [options.layout='plate'] plate: each part flat on the bed,
+   *   parting face up, side by side (what to print); assembled: parts around the mini in the
+   *   file's axes, in mm (what to show with the mini)
+   * @param {(fraction: number) => void} [onProgress] called with increasing fractions, last 1
+   * @returns {{parts: {name: string, positions: Float32Array, indices: Uint32Array,
+   *   extraction: number[]}[], threeMF: Uint8Array, resolution: number, warnings: string[]}}
+   *   copies (not views): positions in mm, indices CCW from outside; `threeMF` is a 3MF
+   *   file of all parts (stored zip, millimetres) ready to save.
+   * @throws {VitrineError} with the engine's message (e.g. "clearance 9 mm is out of range…")
+   */
+  generateCase(options = {}, onProgress = undefined) {
+    this.checkLive();
+    const v = this.vitrine;
+    const e = v.exports;
+    const style = options.style ?? 'clamshell';
+    if (style !== 'clamshell') throw new VitrineError(`unknown case style '${style}': only 'clamshell' exists`);
+    const up = UP_AXES.indexOf(options.up ?? 'z');
+    if (up < 0) throw new VitrineError(`unknown up axis '${options.up}': use one of ${UP_AXES.join(', ')}`);
+    const layout = { assembled: 0, plate: 1 }[options.layout ?? 'plate'];
+    if (layout === undefined) throw new VitrineError(`unknown layout '${options.layout}': use 'plate' or 'assembled'`);
+    const values = {
+      style: 0, clearance: options.clearance ?? 0.4, wall: options.wall ?? 2, resolution: options.resolution ?? 0.1,
+      pins: options.pins ?? 4, partingOffset: options.partingOffset ?? NaN, fingerNotch: (options.fingerNotch ?? true) ? 1 : 0,
+      upAxis: up, scale: options.scale ?? 1, layout,
+    };
+    const n = e.vitrine_case_option_slots();
+    const handle = v.withBuffer(n * 8, (ptr) => {
+      const f = new Float64Array(v.memory.buffer, ptr, n);
+      CASE_OPTION_SLOTS.forEach((name, i) => { if (i < n) f[i] = Number(values[name]); });
+      v.progressHandler = onProgress ?? null;
+      try {
+        return e.vitrine_case_generate(this.handle, ptr);
+      } finally {
+        v.progressHandler = null;
+      }
+    });
+    if (handle === 0) throw new VitrineError(v.lastError() || 'could not generate a case');
+    try {
+      return v.call(() => {
+        const text = (ptr, len) => (ptr && len > 0 ? utf8.decode(new Uint8Array(v.memory.buffer, ptr, len)) : '');
+        const threeMFPtr = e.vitrine_case_3mf(handle) >>> 0;  // may grow memory: before any view
+        const threeMF = new Uint8Array(v.memory.buffer, threeMFPtr, e.vitrine_case_3mf_len(handle)).slice();
+        const parts = [];
+        const count = e.vitrine_case_part_count(handle);
+        for (let i = 0; i < count; i++) {
+          const vertices = e.vitrine_case_part_vertex_count(handle, i);
+          const triangles = e.vitrine_case_part_triangle_count(handle, i);
+          const extraction = v.withBuffer(12, (ptr) => {
+            e.vitrine_case_part_extraction(handle, i, ptr);
+            return Array.from(new Float32Array(v.memory.buffer, ptr, 3));
+          });
+          const pPtr = e.vitrine_case_part_positions_ptr(handle, i) >>> 0;
+          const iPtr = e.vitrine_case_part_indices_ptr(handle, i) >>> 0;
+          parts.push({
+            name: text(e.vitrine_case_part_name_ptr(handle, i) >>> 0, e.vitrine_case_part_name_len(handle, i)),
+            positions: new Float32Array(v.memory.buffer, pPtr, pPtr ? vertices * 3 : 0).slice(),
+            indices: new Uint32Array(v.memory.buffer, iPtr, iPtr ? triangles * 3 : 0).slice(),
+            extraction,
+          });
+        }
+        const warnings = [];
+        for (let i = 0; i < e.vitrine_case_warning_count(handle); i++) {
+          warnings.push(text(e.vitrine_case_warning_ptr(handle, i) >>> 0, e.vitrine_case_warning_len(handle, i)));
+        }
+        return { parts, threeMF, resolution: e.vitrine_case_resolution(handle), warnings };
+      });
+    } finally {
+      if (!v.broken) e.vitrine_case_release(handle);
+    }
   }
 
   /** Frees the mesh inside wasm; views from `positions()`/`indices()` become invalid. */

@@ -33,6 +33,7 @@ start=$(date +%s%N)
 "$bin/swift" build -c release --triple "$triple" --scratch-path "$scratch" \
     --target GeometryWasm \
     -Xswiftc -enable-experimental-feature -Xswiftc Embedded \
+    -Xswiftc -enable-experimental-feature -Xswiftc Extern \
     -Xswiftc -wmo \
     -Xswiftc -Xfrontend -Xswiftc -disable-stack-protector \
     -Xcc -mbulk-memory -Xcc -msimd128 \
@@ -56,7 +57,7 @@ alloc_obj="$scratch/vitrine-wasm/WasmAllocator.o"
 #    The object list comes from each module's output-file-map.json (the module's current
 #    sources), not a glob: objects of deleted source files stay in the scratch folder.
 swift_objs=()
-for module in MeshCore MeshIO MeshAnalysis MeshRender GeometryWasm; do
+for module in MeshCore MeshIO MeshAnalysis MeshRender CaseGen GeometryWasm; do
     map="$objdir/$module.build/output-file-map.json"
     [[ -f "$map" ]] || die "missing $map"
     count=0

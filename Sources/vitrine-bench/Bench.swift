@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine-bench",
         abstract: "Vitrine benchmarks (run with `swift run -c release vitrine-bench …`).",
-        subcommands: [Load.self]
+        subcommands: [Load.self, BenchCase.self]
     )
 }
 
