@@ -2,10 +2,9 @@ import MeshCore
 
 /// STL readers: binary (80-byte header, uint32 count, 50-byte facets) and ASCII.
 enum STLReader {
-    /// Reads a binary STL; the triangle count claimed at byte 80 is checked against the
-    /// bytes present before anything is allocated. `runner` spreads the weld over cores; the
-    /// mesh is the same for every runner.
-    static func readBinary(_ bytes: UnsafeRawBufferPointer, runner: JobRunner = .serial) throws(MeshIOError) -> TriangleMesh {
+    /// The triangle count claimed at byte 80, checked against the bytes present before anything
+    /// is allocated (a claim larger than the file is an error naming both numbers).
+    static func triangleCount(_ bytes: UnsafeRawBufferPointer) throws(MeshIOError) -> Int {
         guard bytes.count >= 84 else {
             throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
         }
@@ -16,8 +15,15 @@ enum STLReader {
             throw MeshIOError(
                 "STL header claims \(grouped(claim)) triangles but the file holds \(ASCII.grouped(holds))")
         }
-        let claimed = Int(claim)
-        guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        guard claim > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        return Int(claim)
+    }
+
+    /// Reads a binary STL; the triangle count claimed at byte 80 is checked against the
+    /// bytes present before anything is allocated. `runner` spreads the weld over cores; the
+    /// mesh is the same for every runner.
+    static func readBinary(_ bytes: UnsafeRawBufferPointer, runner: JobRunner = .serial) throws(MeshIOError) -> TriangleMesh {
+        let claimed = try triangleCount(bytes)
         if PartitionedWeld.handles(triangles: claimed) {
             let (mesh, badTriangle) = PartitionedWeld.weld(bytes, triangles: claimed, runner: runner)
             if let mesh { return mesh }
@@ -65,17 +71,7 @@ enum STLReader {
 
     /// Reads a binary STL as a triangle soup: three fresh vertices per facet, no welding.
     static func readBinaryUnwelded(_ bytes: UnsafeRawBufferPointer) throws(MeshIOError) -> TriangleMesh {
-        guard bytes.count >= 84 else {
-            throw MeshIOError("binary STL is \(bytes.count) bytes, shorter than its 84-byte header")
-        }
-        let claim = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 80, as: UInt32.self)))
-        let holds = (bytes.count - 84) / 50
-        guard claim <= UInt64(holds) else {
-            throw MeshIOError(
-                "STL header claims \(grouped(claim)) triangles but the file holds \(ASCII.grouped(holds))")
-        }
-        let claimed = Int(claim)
-        guard claimed > 0 else { throw MeshIOError("binary STL holds no triangles") }
+        let claimed = try triangleCount(bytes)
         var badTriangle = -1
         let positions = [Float](unsafeUninitializedCapacity: 9 * claimed) { out, initialized in
             initialized = 9 * claimed
