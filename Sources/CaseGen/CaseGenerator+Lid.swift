@@ -64,36 +64,12 @@ extension CaseGenerator {
         progress?(0.4)
 
         let plane = quantizeNearest(eb.min.y + pocket)
-        var below = [Float](repeating: -.infinity, count: grid.count)
-        var above = [Float](repeating: -.infinity, count: grid.count)
-        var pi0 = grid.nx, pi1 = -1, pk0 = grid.nz, pk1 = -1
-        for k in 0..<grid.nz {
-            for i in 0..<grid.nx {
-                let g = k * grid.nx + i
-                if lo[g] <= hi[g] {
-                    below[g] = plane - lo[g]
-                    above[g] = hi[g] - plane
-                    pi0 = min(pi0, i); pi1 = max(pi1, i); pk0 = min(pk0, k); pk1 = max(pk1, k)
-                }
-            }
-        }
-        if pi1 < 0 { throw CaseError("the mesh covers no area seen from above; nothing to enclose") }
-        let reach = Int((c / cell).rounded(.up)) + 1
-        let dilated = BallDilation.dilate(
-            [below, above], radius: c, grid: grid,
-            cols: max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach),
-            rows: max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach), runner: runner)
+        let cavity = try CavityField.make(
+            lo: lo, hi: hi, plane: plane, grid: grid, clearance: c, runner: runner,
+            emptyMessage: "the mesh covers no area seen from above; nothing to enclose")
         progress?(0.6)
-
-        var ci0 = grid.nx, ci1 = -1, ck0 = grid.nz, ck1 = -1
-        for k in max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach) {
-            for i in max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach) {
-                let g = k * grid.nx + i
-                if dilated[0][g] > -.infinity || dilated[1][g] > -.infinity {
-                    ci0 = min(ci0, i); ci1 = max(ci1, i); ck0 = min(ck0, k); ck1 = max(ck1, k)
-                }
-            }
-        }
+        let dilated = cavity.fields
+        let (ci0, ci1, ck0, ck1) = (cavity.ci0, cavity.ci1, cavity.ck0, cavity.ck1)
 
         // From the cavity box outwards (cells): wall (+1 for the terrain's slope), the groove's
         // fit (+1 slope), the rim, the fit again, the skirt (+1 slope).

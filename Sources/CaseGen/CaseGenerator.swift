@@ -56,39 +56,13 @@ public enum CaseGenerator {
             plane = quantizeNearest(PartingPlane.choose(lo: lo, hi: hi, ymin: bounds.min.y, ymax: bounds.max.y))
         }
 
-        // Undilated depths from the plane: front = p − lo, back = hi − p (negative when the
-        // mini's column lies wholly on the other side, so the dilation still leaves c there).
-        var front = [Float](repeating: -.infinity, count: grid.count)
-        var back = [Float](repeating: -.infinity, count: grid.count)
-        var pi0 = grid.nx, pi1 = -1, pk0 = grid.nz, pk1 = -1
-        for k in 0..<grid.nz {
-            for i in 0..<grid.nx {
-                let cidx = k * grid.nx + i
-                if lo[cidx] <= hi[cidx] {
-                    front[cidx] = plane - lo[cidx]
-                    back[cidx] = hi[cidx] - plane
-                    pi0 = min(pi0, i); pi1 = max(pi1, i); pk0 = min(pk0, k); pk1 = max(pk1, k)
-                }
-            }
-        }
-        if pi1 < 0 { throw CaseError("the mesh covers no area seen from the front; nothing to enclose") }
-        let reach = Int((c / cell).rounded(.up)) + 1
-        let dilated = BallDilation.dilate(
-            [front, back], radius: c, grid: grid,
-            cols: max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach),
-            rows: max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach), runner: runner)
+        // Front = p − lo, back = hi − p, dilated by the clearance; and the cavity's cell box.
+        let cavity = try CavityField.make(
+            lo: lo, hi: hi, plane: plane, grid: grid, clearance: c, runner: runner,
+            emptyMessage: "the mesh covers no area seen from the front; nothing to enclose")
         progress?(0.6)
-
-        // The cavity's cell box: wherever either dilated field reaches.
-        var ci0 = grid.nx, ci1 = -1, ck0 = grid.nz, ck1 = -1
-        for k in max(0, pk0 - reach)...min(grid.nz - 1, pk1 + reach) {
-            for i in max(0, pi0 - reach)...min(grid.nx - 1, pi1 + reach) {
-                let cidx = k * grid.nx + i
-                if dilated[0][cidx] > -.infinity || dilated[1][cidx] > -.infinity {
-                    ci0 = min(ci0, i); ci1 = max(ci1, i); ck0 = min(ck0, k); ck1 = max(ck1, k)
-                }
-            }
-        }
+        let dilated = cavity.fields
+        let (ci0, ci1, ck0, ck1) = (cavity.ci0, cavity.ci1, cavity.ck0, cavity.ck1)
 
         // Footprint: the cavity box plus walls, widened until the pins fit.
         let wallCells = Int((wall / cell - 1e-4).rounded(.up)) + 1   // +1: the terrain slopes one cell out
