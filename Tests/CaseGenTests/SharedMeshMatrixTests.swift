@@ -95,7 +95,7 @@ import Darwin
 
         var options = CaseOptions()
         options.resolution = largest <= 60 ? 0.4 : 0.5
-        options.maxGridCells = 400   // big minis coarsen (to about 0.8 mm at 300 mm)
+        options.maxGridCells = 600   // big minis coarsen (to about 0.55 mm at 300 mm)
         let result: CaseResult
         do {
             switch style {
