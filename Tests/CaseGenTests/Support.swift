@@ -178,11 +178,12 @@ func rayHits(_ o: Vec3, _ d: Vec3, _ a: Vec3, _ b: Vec3, _ c: Vec3) -> Bool {
 struct CaseCheck {
     var messages: [String] = []
 
-    static func run(_ mini: TriangleMesh, _ result: CaseResult, options: CaseOptions, samples: Int = 10_000) -> CaseCheck {
+    /// `gridCell` is the bucket size (mm) of the query grids; coarser keeps big cases cheap.
+    static func run(_ mini: TriangleMesh, _ result: CaseResult, options: CaseOptions, samples: Int = 10_000, gridCell: Float = 1) -> CaseCheck {
         var check = CaseCheck()
         let res = result.resolution
         let points = samplePoints(mini, count: samples)
-        let grids = result.parts.map { TriangleGrid($0.mesh, cell: 1) }
+        let grids = result.parts.map { TriangleGrid($0.mesh, cell: gridCell) }
         for (index, part) in result.parts.enumerated() {
             let r = MeshAnalyzer.analyze(part.mesh)
             if !r.watertight || r.boundaryEdges != 0 || r.nonManifoldEdges != 0 || r.inconsistentEdges != 0 {
