@@ -66,6 +66,17 @@ public enum ThreeMFStoredWriter {
     static let dosDate: UInt16 = (20 << 9) | (1 << 5) | 1
     static let dosTime: UInt16 = 0
 
+    /// Just the `3D/3dmodel.model` XML (unit millimetre, one object and build item per mesh),
+    /// for writers that package it themselves (e.g. with deflate).
+    public static func modelXML(objects: [(name: String, mesh: TriangleMesh)]) -> [UInt8] {
+        var out: [UInt8] = []
+        var estimate = 2048 + 4096 * 120
+        for o in objects { estimate += o.mesh.vertexCount * 56 + o.mesh.triangleCount * 52 + 160 }
+        out.reserveCapacity(estimate)
+        model(objects, to: &out)
+        return out
+    }
+
     static func localHeader(_ name: StaticString, to out: inout [UInt8]) {
         append32(0x0403_4B50, to: &out)
         append16(20, to: &out); append16(0, to: &out); append16(0, to: &out)  // needed 2.0, flags, STORED

@@ -1,6 +1,6 @@
 import Foundation
 import MeshCore
-import ZIPFoundation
+import MeshIO
 
 extension ThreeMF {
     /// Writes meshes (in millimetres) as a 3MF package: one object and one build item per
@@ -10,28 +10,31 @@ extension ThreeMF {
     public static func write(
         objects: [(name: String, mesh: TriangleMesh)], unit: LengthUnit = .millimetre
     ) throws(ThreeMFError) -> Data {
-        let model = try modelXML(objects: objects, unit: unit)
-        do {
-            let archive = try Archive(accessMode: .create)
-            // A fixed timestamp keeps output reproducible (same meshes, same bytes).
-            let date = Date(timeIntervalSince1970: 946_684_800)
-            for (path, bytes) in [
-                ("[Content_Types].xml", Array(contentTypes.utf8)), ("_rels/.rels", Array(relationships.utf8)),
-                ("3D/3dmodel.model", model),
-            ] {
-                try archive.addEntry(
-                    with: path, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: date,
-                    compressionMethod: .deflate, bufferSize: 1 << 20
-                ) { position, size in
-                    Data(bytes[Int(position)..<Int(position) + size])
-                }
+        let model: [UInt8]
+        if unit == .millimetre {
+            try validate(objects)
+            model = ThreeMFStoredWriter.modelXML(objects: objects)
+        } else {
+            model = try modelXML(objects: objects, unit: unit)
+        }
+        var zip = DeflateZip()
+        try zip.add("[Content_Types].xml", Array(contentTypes.utf8))
+        try zip.add("_rels/.rels", Array(relationships.utf8))
+        try zip.add("3D/3dmodel.model", model)
+        return Data(zip.finish())
+    }
+
+    /// The checks `modelXML` makes as it writes, for the fast millimetre path.
+    static func validate(_ objects: [(name: String, mesh: TriangleMesh)]) throws(ThreeMFError) {
+        for object in objects {
+            let mesh = object.mesh
+            for v in 0..<mesh.vertexCount where !mesh.position(v).isFinite {
+                throw ThreeMFError("cannot write 3MF: vertex \(v) of \"\(object.name)\" has a non-finite coordinate")
             }
-            guard let data = archive.data else { throw ThreeMFError("could not finish the 3MF archive") }
-            return data
-        } catch let e as ThreeMFError {
-            throw e
-        } catch {
-            throw ThreeMFError("could not write the 3MF archive: \(error)")
+            let n = UInt32(mesh.vertexCount)
+            for (t, i) in mesh.indices.enumerated() where i >= n {
+                throw ThreeMFError("cannot write 3MF: triangle \(t / 3) of \"\(object.name)\" refers to a missing vertex")
+            }
         }
     }
 
