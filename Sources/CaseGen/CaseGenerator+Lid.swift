@@ -43,23 +43,10 @@ extension CaseGenerator {
         let eb = engine.bounds
         let c = options.clearance, wall = options.wall
         let rim = RimLayout()
-        let size = eb.size
 
         let ringMargin = rim.width + 2 * rim.fit + rim.skirt + 1
-        let pad = c + wall + ringMargin + 2
-        let spanX = size.x + 2 * pad, spanZ = size.z + 2 * pad
-        var cell = options.resolution
-        let limit = Float(max(64, options.maxGridCells) - 8)
-        if max(spanX, spanZ) / cell > limit {
-            cell = quantizeUp(max(spanX, spanZ) / limit * 1.001)
-            warnings.append(
-                "resolution coarsened from " + mm(options.resolution) + " to " + mm(cell)
-                    + " mm to keep the grid within " + ASCII.grouped(options.maxGridCells) + " cells per side")
-        }
-        let padCells = Int((pad / cell).rounded(.up)) + 4
-        let grid = CaseGrid(
-            x0: eb.min.x - Float(padCells) * cell, z0: eb.min.z - Float(padCells) * cell, cell: cell,
-            nx: Int((size.x / cell).rounded(.up)) + 2 * padCells, nz: Int((size.z / cell).rounded(.up)) + 2 * padCells)
+        let grid = CaseGrid.around(eb, pad: c + wall + ringMargin + 2, options: options, warnings: &warnings)
+        let cell = grid.cell
         let (lo, hi) = Rasterizer.yExtents(engine, grid: grid, runner: runner)
         progress?(0.4)
 

@@ -31,20 +31,8 @@ public enum CaseGenerator {
         let layout = Layout(options: options)
 
         // Grid: the mini's XZ footprint plus everything that may surround it.
-        let pad = c + layout.widestMargin
-        let spanX = size.x + 2 * pad, spanZ = size.z + 2 * pad
-        var cell = options.resolution
-        let limit = Float(max(64, options.maxGridCells) - 8)
-        if max(spanX, spanZ) / cell > limit {
-            cell = quantizeUp(max(spanX, spanZ) / limit * 1.001)
-            warnings.append(
-                "resolution coarsened from " + mm(options.resolution) + " to " + mm(cell)
-                    + " mm to keep the grid within " + ASCII.grouped(options.maxGridCells) + " cells per side")
-        }
-        let padCells = Int((pad / cell).rounded(.up)) + 4
-        let grid = CaseGrid(
-            x0: bounds.min.x - Float(padCells) * cell, z0: bounds.min.z - Float(padCells) * cell, cell: cell,
-            nx: Int((size.x / cell).rounded(.up)) + 2 * padCells, nz: Int((size.z / cell).rounded(.up)) + 2 * padCells)
+        let grid = CaseGrid.around(bounds, pad: c + layout.widestMargin, options: options, warnings: &warnings)
+        let cell = grid.cell
 
         let (lo, hi) = Rasterizer.yExtents(mini, grid: grid, runner: runner)
         progress?(0.4)
