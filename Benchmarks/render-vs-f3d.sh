@@ -74,6 +74,6 @@ for entry in "$meshes/converted_stl/conv_cjt_ogre.stl:20" "$large_dir/ogre-2m.st
     [[ "$result" == PASS ]] || status=1
     printf '%-20s %11s %9s %7sx %6sx %s\n' "$name" "$v" "$f" "$ratio" "$target" "$result"
     # Where vitrine's time goes (one extra run, stderr of VITRINE_TIMING).
-    echo "    vitrine phases: $(VITRINE_TIMING=1 $VITRINE render "$file" -o "$out/vitrine-$name.png" --size $size 2>&1 | paste -sd' ')"
+    echo "    vitrine phases: $(VITRINE_TIMING=1 VITRINE_T0=$EPOCHREALTIME $VITRINE render "$file" -o "$out/vitrine-$name.png" --size $size 2>&1 | paste -sd' ')"
 done
 exit $status
