@@ -20,6 +20,7 @@
 //   vitrine_heap_stats(outPtr)                  6 x u32: heapBytes, usedBytes, freeBytes,
 //                                               largestFreeBytes, freeChunks, growCount
 //   vitrine_parse(ptr, len, extPtr, extLen) -> handle   0 on failure, see last_error
+//   vitrine_parse_triangles(…)                 as vitrine_parse, binary STL not welded
 //   vitrine_last_error_ptr() / _len()           UTF-8 message of the last failure
 //   vitrine_mesh_triangle_count(h) / _vertex_count(h) / _source_vertex_count(h)
 //   vitrine_mesh_format(h)                      1 stl-binary, 2 stl-ascii, 3 obj, 4 ply
@@ -158,10 +159,12 @@ export class Vitrine {
    * Parses a mesh file (binary/ASCII STL, OBJ, PLY; detected by content).
    * @param {Uint8Array|ArrayBuffer} bytes the file's bytes (copied into wasm, not kept)
    * @param {string} [name] file name or extension, a hint when the content is ambiguous
+   * @param {{weld?: boolean}} [options] `weld: false` keeps a binary STL's three vertices per
+   *   facet (much faster; enough for case generation, not for topology checks)
    * @returns {Mesh}
    * @throws {VitrineError} with the parser's message when the file cannot be read
    */
-  parse(bytes, name = '') {
+  parse(bytes, name = '', { weld = true } = {}) {
     const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const dot = name.lastIndexOf('.');
     const ext = utf8Encoder.encode(dot >= 0 ? name.slice(dot + 1) : name);
@@ -171,7 +174,8 @@ export class Vitrine {
       try {
         new Uint8Array(this.memory.buffer, dataPtr, data.length).set(data);
         new Uint8Array(this.memory.buffer, extPtr, ext.length).set(ext);
-        return this.exports.vitrine_parse(dataPtr, data.length, extPtr, ext.length);
+        const read = weld ? this.exports.vitrine_parse : this.exports.vitrine_parse_triangles;
+        return read(dataPtr, data.length, extPtr, ext.length);
       } finally {
         this.exports.vitrine_free(extPtr);
         this.exports.vitrine_free(dataPtr);

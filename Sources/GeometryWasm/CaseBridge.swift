@@ -28,6 +28,7 @@ enum CaseBridge {
         options.partingOffset = o[L.partingOffset].isNaN ? nil : Float(o[L.partingOffset])
         options.fingerNotch = o[L.fingerNotch] != 0
 
+        // (The engine checks finiteness; a NaN here fails the range test below as well.)
         let raw = mesh.bounds.size
         let largest = Float(Double(max(raw.x, max(raw.y, raw.z))) * scale)
         if !saneSize.contains(largest) {

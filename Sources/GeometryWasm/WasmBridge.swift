@@ -12,9 +12,9 @@ enum ParseOutcome {
 /// their details.
 enum WasmBridge {
     /// Reads a mesh file with MeshIO (format detected by content, the extension is a hint).
-    static func read(_ bytes: UnsafeRawBufferPointer, fileExtension: String?) -> ParseOutcome {
+    static func read(_ bytes: UnsafeRawBufferPointer, fileExtension: String?, welding: Bool = true) -> ParseOutcome {
         do throws(MeshIOError) {
-            let (mesh, format) = try MeshReader.read(bytes, fileExtension: fileExtension)
+            let (mesh, format) = try MeshReader.read(bytes, fileExtension: fileExtension, welding: welding)
             return .success(mesh: mesh, format: formatCode(format))
         } catch {
             return .failure(error.message)

@@ -67,14 +67,21 @@ public struct TriangleMesh: Equatable, Sendable {
     /// This mesh with every vertex moved by `transform`; winding is reversed when the
     /// transform mirrors, so triangles stay counter-clockwise seen from outside.
     public func transformed(by transform: Transform) -> TriangleMesh {
+        // The identity (e.g. a mini already in millimetres and Z up) costs no copy.
+        if transform == .identity { return self }
         var out = self
-        var i = 0
-        while i + 2 < positions.count {
-            let p = transform.apply(Vec3(positions[i], positions[i + 1], positions[i + 2]))
-            out.positions[i] = p.x
-            out.positions[i + 1] = p.y
-            out.positions[i + 2] = p.z
-            i += 3
+        let count = positions.count - positions.count % 3
+        positions.withUnsafeBufferPointer { src in
+            out.positions.withUnsafeMutableBufferPointer { dst in
+                var i = 0
+                while i < count {
+                    let p = transform.apply(Vec3(src[i], src[i &+ 1], src[i &+ 2]))
+                    dst[i] = p.x
+                    dst[i &+ 1] = p.y
+                    dst[i &+ 2] = p.z
+                    i &+= 3
+                }
+            }
         }
         if transform.determinant < 0 { out.reverseWinding() }
         return out

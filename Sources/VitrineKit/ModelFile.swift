@@ -28,7 +28,8 @@ public enum ModelFile {
     public static let maxFileBytes = 2_000_000_000
 
     /// Reads any supported mesh file: STL (binary or ASCII), OBJ, PLY or 3MF.
-    /// `welding: false` lets binary STL skip welding when only the triangles matter (rendering).
+    /// `welding: false` lets binary STL skip welding when only the triangles matter (rendering,
+    /// case generation).
     public static func load(path: String, welding: Bool = true) throws(ModelFileError) -> LoadedModel {
         let url = URL(fileURLWithPath: path)
         let ext = url.pathExtension.lowercased()

@@ -27,7 +27,7 @@ struct BenchCase: ParsableCommand {
         var output: CaseOutput?
         for _ in 0..<max(1, repeats) {
             let t0 = now()
-            let model = try ModelFile.load(path: file)
+            let model = try ModelFile.load(path: file)  // welded, as `vitrine case` loads (faster natively)
             let t1 = now()
             output = try CaseJob.run(model, request: request, clock: now)
             let t2 = now()
