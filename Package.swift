@@ -16,10 +16,19 @@ let package = Package(
         .library(name: "MeshRender", targets: ["MeshRender"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "VitrineKit", targets: ["VitrineKit"]),
+        .library(name: "VitrineServer", targets: ["VitrineServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Server (issue 4).
+        .package(url: "https://github.com/vapor/vapor", from: "4.115.0"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Geometry core: Foundation-free, Embedded-Swift clean.
@@ -42,11 +51,32 @@ let package = Package(
         ),
         .target(
             name: "VitrineKit",
-            dependencies: ["MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "CaseGen", "ModelFormats"]
+            dependencies: [
+                "MeshCore", "MeshIO", "MeshAnalysis", "MeshRender", "CaseGen", "ModelFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The server: Vapor app, Fluent models and migrations, mail deliverers. Pure domain code
+        // (license keys, email normalization, MIME, settings) lives in VitrineKit.
+        .target(
+            name: "VitrineServer",
+            dependencies: [
+                "VitrineKit",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "vitrine",
-            dependencies: ["VitrineKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "VitrineKit", "VitrineServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "vitrine-bench",
@@ -60,5 +90,12 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MeshAnalysis"]),
         .testTarget(name: "VitrineCLITests", dependencies: ["VitrineKit", "MeshAnalysis"]),
         .testTarget(name: "CaseGenTests", dependencies: ["CaseGen", "MeshIO", "MeshAnalysis"]),
+        .testTarget(
+            name: "VitrineServerTests",
+            dependencies: [
+                "VitrineServer", "VitrineKit",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
     ]
 )

@@ -38,6 +38,42 @@ python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 2>&1 
 
 if [ ! -d "$shared" ]; then skip_or_fail "shared meshes not found at $shared"; fi
 
+step "PostgreSQL for the server tests"
+# Every server test runs on SQLite and on PostgreSQL. Unless VITRINE_TEST_POSTGRES_URL is already
+# set, start a throwaway cluster on 127.0.0.1 (a free port, data under /tmp), stopped on exit.
+pg_tmp=""
+stop_postgres() {
+  if [ -n "$pg_tmp" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_tmp/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_tmp"
+  fi
+}
+trap stop_postgres EXIT
+if [ -z "${VITRINE_TEST_POSTGRES_URL:-}" ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing PostgreSQL from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  fi
+  if [ -n "$pg_bin" ] && [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
+    pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    pg_tmp=$(mktemp -d /tmp/vitrine-pg.XXXXXX)
+    chown postgres "$pg_tmp"
+    runuser -u postgres -- "$pg_bin/initdb" -D "$pg_tmp/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_tmp/data" -l "$pg_tmp/server.log" -w \
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_tmp -c max_connections=300 -c fsync=off" start >/dev/null
+    runuser -u postgres -- "$pg_bin/psql" -q -h "$pg_tmp" -p "$pg_port" -U postgres -d postgres \
+      -c "CREATE ROLE vitrine LOGIN CREATEDB PASSWORD 'vitrine-test'" >/dev/null
+    export VITRINE_TEST_POSTGRES_URL="postgres://vitrine:vitrine-test@127.0.0.1:$pg_port/postgres"
+    echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (data in $pg_tmp, removed on exit)"
+  else
+    skip_or_fail "PostgreSQL could not be started (needs root, runuser and Debian's postgresql); server tests run on SQLite only"
+  fi
+else
+  echo "using VITRINE_TEST_POSTGRES_URL from the environment"
+fi
+
 step "swift build"
 swift build --product vitrine 2>&1 | tail -n 3
 
@@ -47,7 +83,7 @@ swift test > "$out/swift-test.log" 2>&1
 status=$?
 set -e
 # Failures in full, passes as a count: the whole log is in test-output/swift-test.log.
-grep -E '✘|error:|Expectation failed|Test run with|Executed [0-9]+ tests' "$out/swift-test.log" | grep -v '^\[' | tail -n 60 || true
+grep -E '✘|error:|Expectation failed|Test run with|Executed [0-9]+ tests|^SKIP' "$out/swift-test.log" | grep -v '^\[' | tail -n 60 || true
 if [ $status -ne 0 ]; then echo "swift test failed (exit $status); see $out/swift-test.log"; exit 1; fi
 
 step "WebAssembly build"

@@ -3,22 +3,22 @@ import Foundation
 
 /// The `vitrine` command: one executable for the server, the library and the geometry tools.
 @main
-struct Vitrine: ParsableCommand {
+struct Vitrine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Cases, library and tools for 3D-printed miniatures.",
-        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self]
+        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self, Serve.self, Migrate.self, LicenseCommand.self]
     )
 
     /// `vitrine render IN -o OUT` in its plain forms skips ArgumentParser, whose reflective
     /// parsing takes a few milliseconds — a sizeable part of a whole thumbnail run.
     /// Everything else (help, errors, other commands) goes through it as usual.
-    static func main() {
+    static func main() async {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.first == "render", let a = Render.fastArguments(Array(args.dropFirst())) {
             Foundation.exit(Render.perform(input: a.input, output: a.output, size: a.size, view: a.view, orthographic: a.orthographic, exitWhenDone: true))
         }
-        main(nil)
+        await main(nil)
     }
 }
 

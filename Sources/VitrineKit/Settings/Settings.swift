@@ -1,0 +1,153 @@
+import Foundation
+
+/// Everything the server reads from its environment, in one typed value with safe defaults.
+/// `Settings.load` turns a bad value into an error that names the variable; nothing is read later.
+public struct Settings: Sendable, Equatable {
+    public enum Database: Sendable, Equatable {
+        /// The embedded default: one SQLite file.
+        case sqlite(path: String)
+        /// `DATABASE_URL=postgres://user:password@host:port/database` (never logged).
+        case postgres(url: String)
+    }
+
+    public enum Mailer: String, Sendable, Equatable {
+        /// Writes each mail to DIR/outbox/*.eml and logs one line.
+        case dev
+    }
+
+    /// Where the SQLite file, the outbox folder and the license signing key file live.
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    public var database: Database
+    /// The server's own address for links in mail (`VITRINE_PUBLIC_URL`), no trailing slash.
+    public var publicURL: String
+    /// `VITRINE_MAIL_FROM`, e.g. `Vitrine <licenses@example.com>`.
+    public var mailFrom: String
+    public var mailer: Mailer
+    /// `VITRINE_LICENSE_SIGNING_KEY`: base64 of the raw 32-byte Ed25519 key; nil → DIR/license-signing.key.
+    public var licenseSigningKey: String?
+    /// Largest request body accepted (`VITRINE_MAX_BODY_BYTES`); more gets 413.
+    public var maxBodyBytes: Int
+    /// Run migrations when the server starts (`VITRINE_AUTO_MIGRATE`); on for SQLite, off for PostgreSQL.
+    public var autoMigrate: Bool
+    /// Run the in-process mail delivery worker (`VITRINE_MAIL_WORKER`, default on).
+    public var runsMailWorker: Bool
+    /// Deliveries tried before a mail is marked failed (`VITRINE_MAIL_MAX_ATTEMPTS`).
+    public var mailMaxAttempts: Int
+    /// First retry delay in seconds, doubled per attempt up to an hour (`VITRINE_MAIL_RETRY_SECONDS`).
+    public var mailRetryBaseSeconds: Double
+    /// A mail left in `sending` this long (the process died mid-send) is tried again (`VITRINE_MAIL_LEASE_SECONDS`).
+    public var mailLeaseSeconds: Double
+    /// Record each request in request_logs (`VITRINE_REQUEST_LOG`, default on).
+    public var logsRequests: Bool
+    /// `VITRINE_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    public init(dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.database = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("vitrine.sqlite"))
+        self.publicURL = "http://\(host):\(port)"
+        self.mailFrom = "Vitrine <vitrine@localhost>"
+        self.mailer = .dev
+        self.licenseSigningKey = nil
+        self.maxBodyBytes = 16 * 1024
+        self.autoMigrate = true
+        self.runsMailWorker = true
+        self.mailMaxAttempts = 8
+        self.mailRetryBaseSeconds = 30
+        self.mailLeaseSeconds = 300
+        self.logsRequests = true
+        self.logLevel = "info"
+    }
+
+    /// Settings from `environment` (normally `ProcessInfo.processInfo.environment`) on top of the
+    /// command line's data directory, host and port.
+    public static func load(
+        environment env: [String: String], dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080
+    ) throws(SettingsError) -> Settings {
+        var s = Settings(dataDirectory: dataDirectory, host: host, port: port)
+        guard (1...65535).contains(port) || port == 0 else { throw SettingsError(variable: "--port", problem: "\(port) is not a TCP port") }
+        if let url = nonEmpty(env["DATABASE_URL"]) {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), URL(string: url)?.host != nil else {
+                throw SettingsError(variable: "DATABASE_URL", problem: "expected postgres://user:password@host:port/database (value not shown)")
+            }
+            s.database = .postgres(url: url)
+            s.autoMigrate = false
+        }
+        if let v = nonEmpty(env["VITRINE_PUBLIC_URL"]) {
+            guard let u = URL(string: v), u.scheme == "http" || u.scheme == "https", u.host != nil, u.query == nil else {
+                throw SettingsError(variable: "VITRINE_PUBLIC_URL", problem: "'\(v)' is not an http(s) URL")
+            }
+            s.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
+        if let v = nonEmpty(env["VITRINE_MAIL_FROM"]) {
+            guard v.contains("@"), !v.contains("\n"), !v.contains("\r") else {
+                throw SettingsError(variable: "VITRINE_MAIL_FROM", problem: "'\(v)' is not an address like Vitrine <licenses@example.com>")
+            }
+            s.mailFrom = v
+        }
+        if let v = nonEmpty(env["VITRINE_MAILER"]) {
+            guard let m = Mailer(rawValue: v) else {
+                throw SettingsError(variable: "VITRINE_MAILER", problem: "'\(v)' is not a mailer; this build has: dev")
+            }
+            s.mailer = m
+        }
+        if let v = nonEmpty(env["VITRINE_LICENSE_SIGNING_KEY"]) {
+            do { _ = try LicenseSigner(base64: v) } catch {
+                throw SettingsError(variable: "VITRINE_LICENSE_SIGNING_KEY", problem: "\(error) (value not shown)")
+            }
+            s.licenseSigningKey = v
+        }
+        if let v = try int(env, "VITRINE_MAX_BODY_BYTES", in: 256...(16 << 20)) { s.maxBodyBytes = v }
+        if let v = try bool(env, "VITRINE_AUTO_MIGRATE") { s.autoMigrate = v }
+        if let v = try bool(env, "VITRINE_MAIL_WORKER") { s.runsMailWorker = v }
+        if let v = try int(env, "VITRINE_MAIL_MAX_ATTEMPTS", in: 1...100) { s.mailMaxAttempts = v }
+        if let v = try double(env, "VITRINE_MAIL_RETRY_SECONDS", in: 0...86_400) { s.mailRetryBaseSeconds = v }
+        if let v = try double(env, "VITRINE_MAIL_LEASE_SECONDS", in: 1...86_400) { s.mailLeaseSeconds = v }
+        if let v = try bool(env, "VITRINE_REQUEST_LOG") { s.logsRequests = v }
+        if let v = nonEmpty(env["VITRINE_LOG_LEVEL"]) {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(v.lowercased()) else {
+                throw SettingsError(variable: "VITRINE_LOG_LEVEL", problem: "'\(v)' is not one of \(levels.joined(separator: ", "))")
+            }
+            s.logLevel = v.lowercased()
+        }
+        return s
+    }
+
+    static func nonEmpty(_ v: String?) -> String? {
+        guard let v = v?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        return v
+    }
+
+    static func int(_ env: [String: String], _ name: String, in range: ClosedRange<Int>) throws(SettingsError) -> Int? {
+        guard let v = nonEmpty(env[name]) else { return nil }
+        guard let n = Int(v), range.contains(n) else { throw SettingsError(variable: name, problem: "'\(v)' is not a whole number in \(range.lowerBound)...\(range.upperBound)") }
+        return n
+    }
+
+    static func double(_ env: [String: String], _ name: String, in range: ClosedRange<Double>) throws(SettingsError) -> Double? {
+        guard let v = nonEmpty(env[name]) else { return nil }
+        guard let n = Double(v), range.contains(n) else { throw SettingsError(variable: name, problem: "'\(v)' is not a number in \(range.lowerBound)...\(range.upperBound)") }
+        return n
+    }
+
+    static func bool(_ env: [String: String], _ name: String) throws(SettingsError) -> Bool? {
+        guard let v = nonEmpty(env[name])?.lowercased() else { return nil }
+        switch v {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw SettingsError(variable: name, problem: "'\(v)' is not true or false")
+        }
+    }
+}
+
+/// A setting that could not be used, naming the variable.
+public struct SettingsError: Error, Equatable, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public var description: String { "\(variable): \(problem)" }
+}

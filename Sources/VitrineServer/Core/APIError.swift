@@ -1,0 +1,75 @@
+import Foundation
+import Vapor
+import VitrineKit
+
+/// An error the API reports as `{"error": code, "reason": text}` with an HTTP status.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponseStatus
+    public var code: String
+    public var reason: String
+
+    public init(_ status: HTTPResponseStatus, _ code: String, _ reason: String) {
+        self.status = status
+        self.code = code
+        self.reason = reason
+    }
+
+    static func badRequest(_ code: String, _ reason: String) -> APIError { APIError(.badRequest, code, reason) }
+}
+
+/// Turns every error into the JSON error shape; unexpected ones become a 500 without details
+/// (the details go to the log).
+struct APIErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch let error as APIError {
+            return .json(error.status, .object([("error", .string(error.code)), ("reason", .string(error.reason))]))
+        } catch let error as any AbortError {
+            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            let reason: String
+            switch error.status {
+            case .payloadTooLarge: reason = "the request body is larger than \(request.vitrine.settings.maxBodyBytes) bytes"
+            case .notFound: reason = "no such endpoint: \(request.method) \(request.url.path)"
+            default: reason = error.reason
+            }
+            return .json(error.status, .object([("error", .string(code)), ("reason", .string(reason))]))
+        } catch {
+            request.logger.error("unexpected error: \(String(reflecting: error))")
+            return .json(.internalServerError, .object([("error", .string("internal_error")), ("reason", .string("the server failed to answer; the error is in its log"))]))
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response whose keys keep their order and whose nulls are written out.
+    static func json(_ status: HTTPResponseStatus, _ body: JSON) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        headers.add(name: .cacheControl, value: "no-store")
+        return Response(status: status, headers: headers, body: .init(string: body.serialized()))
+    }
+}
+
+extension Date {
+    /// ISO 8601 in UTC with whole seconds, as every date in the API.
+    var iso8601: String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: self)
+    }
+}
+
+/// Refuses a declared Content-Length over the limit before reading the body (413). Bodies without
+/// one are checked as they are collected and again when decoded.
+struct BodyLimitMiddleware: AsyncMiddleware {
+    let maxBytes: Int
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
+            throw Abort(.payloadTooLarge)
+        }
+        if let data = request.body.data, data.readableBytes > maxBytes { throw Abort(.payloadTooLarge) }
+        return try await next.respond(to: request)
+    }
+}

@@ -1,0 +1,11 @@
+import Fluent
+
+/// Every migration in order. Append only.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateUser(),
+        CreateLicense(),
+        CreateOutbox(),
+        CreateRequestLog(),
+    ]
+}

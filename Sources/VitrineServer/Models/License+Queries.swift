@@ -1,0 +1,51 @@
+import Fluent
+import Foundation
+import SQLKit
+
+extension License {
+    /// Counts one generation in a single statement, or nothing when the license is revoked,
+    /// expired or out of generations; returns the new count, nil when refused. Two servers on
+    /// one database can never count past the limit, since the check and the increment are one row update.
+    static func countGeneration(id: UUID, now: Date, on database: any Database) async throws -> Int? {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            UPDATE licenses SET generations_used = generations_used + 1
+            WHERE id = \(bind: id) AND status = 'active'
+              AND (generation_limit IS NULL OR generations_used < generation_limit)
+              AND (expires_at IS NULL OR expires_at > \(bind: now))
+            RETURNING generations_used
+            """).first()
+        return try row?.decode(column: "generations_used", as: Int.self)
+    }
+
+    static func find(key id: UUID, on database: any Database) async throws -> License? {
+        try await License.find(id, on: database)
+    }
+
+    /// The trial this person already has, if any (one per normalized email).
+    static func trial(normalizedEmail: String, on database: any Database) async throws -> License? {
+        try await License.query(on: database)
+            .filter(\.$normalizedEmail == normalizedEmail)
+            .filter(\.$tier == "trial")
+            .first()
+    }
+
+    /// Every license of a normalized email, newest first.
+    static func all(normalizedEmail: String, on database: any Database) async throws -> [License] {
+        try await License.query(on: database)
+            .filter(\.$normalizedEmail == normalizedEmail)
+            .sort(\.$issuedAt, .descending)
+            .all()
+    }
+
+    /// Marks the license revoked; false if it was not active.
+    static func revoke(id: UUID, now: Date, on database: any Database) async throws -> Bool {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            UPDATE licenses SET status = 'revoked', revoked_at = \(bind: now)
+            WHERE id = \(bind: id) AND status = 'active'
+            RETURNING id
+            """).first()
+        return row != nil
+    }
+}

@@ -1,0 +1,50 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+import VitrineKit
+
+/// Builds the app from `settings`: database, migrations, middleware, routes, the license signer,
+/// the mail deliverer and the background jobs. Production and tests both use exactly this.
+public func configure(_ app: Application, _ settings: Settings) async throws {
+    try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+
+    switch settings.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        // Several connections per event loop: requests wait on the database, not on the CPU.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 8), as: .psql)
+    }
+    if case .sqlite = settings.database {
+        // WAL lets readers run while one writer writes.
+        let sql = app.db as! any SQLDatabase
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
+    for migration in Migrations.all { app.migrations.add(migration) }
+
+    app.vitrine = ServerContext(
+        settings: settings,
+        now: { Date() },
+        makeID: { UUID() },
+        signer: try SigningKeyStore.load(settings: settings),
+        deliverer: .dev(directory: (settings.dataDirectory as NSString).appendingPathComponent("outbox"), logger: app.logger),
+        requestLogs: RequestLogBuffer()
+    )
+
+    app.http.server.configuration.hostname = settings.host
+    app.http.server.configuration.port = settings.port
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: settings.maxBodyBytes)
+
+    app.middleware = Middlewares()
+    if settings.logsRequests { app.middleware.use(RequestLogMiddleware()) }
+    app.middleware.use(APIErrorMiddleware())
+    app.middleware.use(BodyLimitMiddleware(maxBytes: settings.maxBodyBytes))
+
+    HealthController.register(app.routes)
+    LicenseController.register(app.routes.grouped("api", "v1"))
+
+    app.lifecycle.use(BackgroundJobs())
+    if settings.autoMigrate { try await app.autoMigrate() }
+}
