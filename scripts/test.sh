@@ -107,5 +107,12 @@ else
   skip_or_fail "Python peers (trimesh, numpy-stl, pytest) could not be installed"
 fi
 
+step "server processes (two vitrine serve on one PostgreSQL)"
+if [ "$python_ok" = true ]; then
+  VITRINE_BIN="$vitrine" python3 -m pytest -q Tests/server
+else
+  skip_or_fail "Python (pytest) could not be installed"
+fi
+
 echo
 echo "all test stages passed"
