@@ -1,0 +1,203 @@
+"""The generator page in a real headless Chromium: open, generate, download, check with the
+native CLI; the model's bytes never leave the tab; 3MF import matches the native reader."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import DOCS, MESHES, inspect, mesh
+from fake_server import ROOT
+
+WYRMLING = "figures/rpgscad_wyrmling.stl"
+
+
+# -- helpers shared by the other test files ------------------------------------------------
+def decline_consent(b):
+    b.wait(lambda: b.js("return !document.getElementById('consent').hidden"), "the consent banner")
+    b.driver.find_element("id", "consent-decline").click()
+
+
+def save_key(b, key: str):
+    b.js("document.getElementById('license-key').value = arguments[0]", key)
+    b.driver.find_element("css selector", "#key-form button[type=submit]").click()
+    b.wait(lambda: b.js("return document.getElementById('license-status').dataset.tier"), "the license status")
+
+
+def open_mesh(b, path: Path):
+    b.driver.find_element("id", "file-input").send_keys(str(path))
+    b.wait(lambda: b.js("return !document.getElementById('generate').disabled || !document.getElementById('error').hidden"),
+           f"{path.name} to open")
+    error = b.js("return document.getElementById('error').hidden ? '' : document.getElementById('error').textContent")
+    assert not error, f"opening {path.name}: {error}"
+
+
+def set_option(b, name: str, value):
+    b.js("const f = document.getElementById('options').elements[arguments[0]]; f.value = arguments[1];"
+         "f.dispatchEvent(new Event('change', {bubbles: true}))", name, str(value))
+
+
+def generate(b, timeout: float = 240) -> dict:
+    """Clicks Generate; returns {ok, status, error, shown_ms, mark}."""
+    b.js("delete document.getElementById('status').dataset.shownMs")
+    b.driver.find_element("id", "generate").click()
+    b.wait(lambda: b.js("const s = document.getElementById('status'); return !!s.dataset.shownMs || "
+                        "(!document.getElementById('error').hidden && !document.getElementById('generate').disabled)"),
+           "the case (or an error)", timeout)
+    return b.js("""const s = document.getElementById('status'), e = document.getElementById('error');
+      return {ok: !!s.dataset.shownMs, status: s.textContent, error: e.hidden ? '' : e.textContent,
+              shown_ms: Number(s.dataset.shownMs || 0), engine_ms: Number(s.dataset.engineMs || 0), mark: s.dataset.mark === 'true'}""")
+
+
+def pro_key(fake) -> str:
+    return fake.issue("annual", expires=int(time.time()) + 365 * 86400)
+
+
+def assert_private(b, fake, model_bytes: bytes, events: list[dict]):
+    """Every request went to the page's own origin and none carried a piece of the model."""
+    origin = urlparse(fake.url)
+    probes = [model_bytes[i:i + 48] for i in range(84, max(85, len(model_bytes) - 48), max(1, len(model_bytes) // 16))]
+    seen = 0
+    for e in events:
+        if e["method"] != "Network.requestWillBeSent":
+            continue
+        request = e["params"]["request"]
+        url = urlparse(request["url"])
+        if url.scheme in ("data", "blob"):
+            continue
+        seen += 1
+        assert (url.scheme, url.netloc) == (origin.scheme, origin.netloc), f"request left the origin: {request['url']}"
+        body = request.get("postData", "")
+        if body:
+            # Chrome's log gives bodies as text; the model's bytes may appear as latin-1 or base64.
+            for p in probes:
+                assert p.decode("latin-1") not in body and base64.b64encode(p).decode()[:40] not in body, \
+                    f"{request['url']} carries model bytes"
+    assert seen > 0, "the network log recorded nothing: the check would prove nothing"
+    for r in fake.requests:
+        for p in probes:
+            assert p not in r.body and base64.b64encode(p)[:40] not in r.body, f"{r.method} {r.path} carried model bytes"
+
+
+# -- tests ---------------------------------------------------------------------------------
+def test_generate_download_and_check_with_native_cli(browser, fake):
+    b = browser
+    fake.requests.clear()
+    b.open()
+    decline_consent(b)
+    save_key(b, pro_key(fake))
+    path = mesh(WYRMLING)
+    open_mesh(b, path)
+    assert b.text("info-triangles") == "5,838"
+    assert "28.1 × 37.5 × 65.1 mm" in b.text("info-size")
+    assert "mm" in b.text("info-unit")
+    b.wait(lambda: b.js("return window.scrollTo(0, 0) || true"), "scroll")
+    DOCS.mkdir(exist_ok=True)
+    b.driver.save_screenshot(str(DOCS / "web-before.png"))
+
+    result = generate(b)
+    assert result["ok"], result
+    assert b.js("return document.getElementById('status').textContent").startswith("Case ready")
+    b.driver.find_element("css selector", "#view-mode input[value=exploded]").click()
+    b.driver.save_screenshot(str(DOCS / "web-after.png"))
+
+    threemf = b.download("download-3mf", ".3mf")
+    report = inspect(threemf)
+    assert report["objects"] == 2
+    assert report["watertight"] and report["boundary_edges"] == 0 and report["non_manifold_edges"] == 0, report
+    assert report["components"] == 2 and report["inside_out_components"] == 0
+    assert report["bounds"]["min"][2] == pytest.approx(0, abs=1e-3), "parts rest on the plate"
+    for name in ("front", "back"):
+        button = b.driver.find_element("css selector", f"#download-stls button[aria-label*='{name}']")
+        before = set(b.downloads.iterdir())
+        button.click()
+        part = b.wait(lambda: next((p for p in b.downloads.iterdir() if p not in before and p.name.endswith(f"-{name}.stl")), None),
+                      f"{name}.stl")
+        r = inspect(part)
+        assert r["watertight"] and r["boundary_edges"] == 0 and r["volume_mm3"] > 0, (name, r)
+
+    assert_private(b, fake, path.read_bytes(), b.network_log())
+
+
+def test_drop_zone_opens_a_dropped_file(browser, fake):
+    b = browser
+    b.open()
+    decline_consent(b)
+    path = mesh("scans/oded_human_man.obj")
+    # A real drop event carrying a File, as the OS would deliver it (bytes handed in-process).
+    b.js("""const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], arguments[1]));
+      document.getElementById('dropzone').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));""",
+         base64.b64encode(path.read_bytes()).decode(), path.name)
+    b.wait(lambda: b.js("return !document.getElementById('generate').disabled"), "the dropped file to open")
+    assert b.text("info-triangles") == "13,776"
+    # A 1.8 m person: the guess is metres, and the mm/cm/m/in buttons rescale.
+    assert b.js("return document.querySelector('.rescale button[aria-pressed=true]').textContent") == "m"
+    assert b.text("info-size").startswith("1837")
+    b.driver.find_element("css selector", ".rescale button[data-scale='10']").click()
+    assert b.text("info-size").startswith("18.4")
+
+
+@pytest.mark.parametrize("relative", [
+    "3mf/3mfc_MUSTPASS_MultipleItemsTransform.3mf",
+    "3mf/3mfc_MUSTPASS_Components.3mf",
+    "3mf/3mfc_MUSTPASS_NonReferencedObjects.3mf",
+    "3mf/trimesh_featuretype.3MF",
+    "3mf/trimesh_pyramids.3mf",
+    "3mf/3mfc_cube_gears.3mf",
+])
+def test_3mf_import_matches_the_native_reader(browser, fake, relative):
+    b = browser
+    b.open()
+    decline_consent(b)
+    path = mesh(relative)
+    native = inspect(path)
+    open_mesh(b, path)
+    assert b.text("info-triangles") == f"{native['triangles']:,}"
+    shown = [float(x) for x in b.text("info-size").replace(" mm", "").split(" × ")]
+    for got, want in zip(shown, native["size_mm"]):
+        assert got == pytest.approx(want, rel=2e-3, abs=0.06), (shown, native["size_mm"])
+
+
+def test_errors_are_clear(browser, fake):
+    b = browser
+    b.open()
+    decline_consent(b)
+    b.driver.find_element("id", "file-input").send_keys(str(mesh("3mf/3mfc_MUSTFAIL_BuildItemBadObjectId.3mf")))
+    b.wait(lambda: not b.js("return document.getElementById('error').hidden"), "the error")
+    assert "object" in b.text("error") and "MUSTFAIL" in b.text("error")
+    save_key(b, pro_key(fake))
+    open_mesh(b, mesh(WYRMLING))
+    set_option(b, "clearance", 9)
+    result = generate(b)
+    assert not result["ok"] and "clearance 9 mm is out of range" in result["error"], result
+    # Without a key, the page says what to do instead of calling the engine.
+    b.driver.find_element("id", "forget-key").click()
+    set_option(b, "clearance", 0.4)
+    result = generate(b)
+    assert not result["ok"] and "start a free trial" in result["error"], result
+
+
+def test_largest_mini_timing(browser, fake):
+    """Time from clicking Generate to the parts drawn, for the largest mini in the shared set."""
+    b = browser
+    b.open()
+    decline_consent(b)
+    save_key(b, pro_key(fake))
+    candidates = sorted(MESHES.glob("converted_stl/*ogre*.stl")) or [mesh("figures/rpgscad_mini_goblin_bow0.stl")]
+    path = candidates[0]
+    open_mesh(b, path)
+    result = generate(b, timeout=600)
+    assert result["ok"], result
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    line = (f"{path.name}: {b.text('info-triangles')} triangles, Generate -> parts shown {result['shown_ms']:.0f} ms "
+            f"(engine {result['engine_ms']:.0f} ms)")
+    (out / "web-timing.txt").write_text(line + "\n")
+    print(line)
