@@ -96,14 +96,18 @@ def test_generate_download_and_check_with_native_cli(browser, fake):
     assert b.text("info-triangles") == "5,838"
     assert "28.1 × 37.5 × 65.1 mm" in b.text("info-size")
     assert "mm" in b.text("info-unit")
-    b.wait(lambda: b.js("return window.scrollTo(0, 0) || true"), "scroll")
     DOCS.mkdir(exist_ok=True)
+    b.driver.set_window_size(1280, 1000)
+    b.js("window.scrollTo(0, 0)")
     b.driver.save_screenshot(str(DOCS / "web-before.png"))
 
     result = generate(b)
     assert result["ok"], result
     assert b.js("return document.getElementById('status').textContent").startswith("Case ready")
+    assert b.js("return document.querySelector('#view-mode input:checked').value") == "assembled"
     b.driver.find_element("css selector", "#view-mode input[value=exploded]").click()
+    b.driver.find_element("css selector", "#view-mode input[value=plate]").click()
+    b.js("window.scrollTo(0, 0)")
     b.driver.save_screenshot(str(DOCS / "web-after.png"))
 
     threemf = b.download("download-3mf", ".3mf")

@@ -28,9 +28,15 @@ export function listEntries(bytes) {
     if (view.getUint32(i, true) === EOCD) { eocd = i; break; }
   }
   if (eocd < 0) throw new ZipError('not a ZIP archive (no end-of-directory record), so not a 3MF file');
-  const count = view.getUint16(eocd + 10, true);
+  let count = view.getUint16(eocd + 10, true);
   let at = view.getUint32(eocd + 16, true);
-  if (at === 0xffffffff || count === 0xffff) throw new ZipError('ZIP64 archives are not supported');
+  if ((at === 0xffffffff || count === 0xffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    // ZIP64 (written by some libraries even for small files): the real figures are in the ZIP64 end record.
+    const end64 = Number(view.getBigUint64(eocd - 12, true));
+    if (end64 + 56 > bytes.length || view.getUint32(end64, true) !== 0x06064b50) throw new ZipError('the ZIP64 end record is damaged');
+    count = Number(view.getBigUint64(end64 + 32, true));
+    at = Number(view.getBigUint64(end64 + 48, true));
+  }
   const entries = new Map();
   const latin = new TextDecoder('utf-8');
   for (let n = 0; n < count; n++) {
@@ -38,13 +44,30 @@ export function listEntries(bytes) {
       throw new ZipError(`ZIP directory entry ${n + 1} of ${count} is damaged`);
     }
     const method = view.getUint16(at + 10, true);
-    const compressedSize = view.getUint32(at + 20, true);
-    const size = view.getUint32(at + 24, true);
+    let compressedSize = view.getUint32(at + 20, true);
+    let size = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
-    const offset = view.getUint32(at + 42, true);
+    let offset = view.getUint32(at + 42, true);
     const name = latin.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    if (size === 0xffffffff || compressedSize === 0xffffffff || offset === 0xffffffff) {
+      // ZIP64 extra field (id 1): the 64-bit values of exactly the fields that read 0xffffffff, in order.
+      let e = at + 46 + nameLength;
+      const extraEnd = e + extraLength;
+      while (e + 4 <= extraEnd) {
+        const id = view.getUint16(e, true);
+        const length = view.getUint16(e + 2, true);
+        if (id === 1) {
+          let f = e + 4;
+          const next = () => { const v = Number(view.getBigUint64(f, true)); f += 8; return v; };
+          if (size === 0xffffffff) size = next();
+          if (compressedSize === 0xffffffff) compressedSize = next();
+          if (offset === 0xffffffff) offset = next();
+        }
+        e += 4 + length;
+      }
+    }
     entries.set(name.replace(/^\/+/, '').toLowerCase(), { name, method, offset, compressedSize, size });
     at += 46 + nameLength + extraLength + commentLength;
   }
