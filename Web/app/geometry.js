@@ -137,3 +137,35 @@ export function soupSTL(soup) {
   }
   return out;
 }
+
+/**
+ * A coarse stand-in for a huge mesh that reuses its vertex buffer: vertices are clustered on a
+ * grid of `cells` along the longest side, each cluster drawn as its first vertex, and triangles
+ * that collapse are dropped. Only the index list is new, so the viewer keeps one position
+ * buffer and swaps index buffers while the view moves.
+ * @returns {Uint32Array} triangle indices into the same positions
+ */
+export function clusterProxy(positions, indices, { min, max }, cells = 160) {
+  const extent = Math.max(max[0] - min[0], max[1] - min[1], max[2] - min[2]) || 1;
+  const step = extent / cells;
+  const n = [0, 1, 2].map((k) => Math.max(1, Math.ceil((max[k] - min[k]) / step) + 1));
+  const rep = new Int32Array(n[0] * n[1] * n[2]).fill(-1);
+  const vertexCount = positions.length / 3;
+  const cluster = new Uint32Array(vertexCount);
+  for (let v = 0; v < vertexCount; v++) {
+    const x = Math.floor((positions[3 * v] - min[0]) / step);
+    const y = Math.floor((positions[3 * v + 1] - min[1]) / step);
+    const z = Math.floor((positions[3 * v + 2] - min[2]) / step);
+    const cell = (x * n[1] + y) * n[2] + z;
+    if (rep[cell] < 0) rep[cell] = v;
+    cluster[v] = rep[cell];
+  }
+  const out = new Uint32Array(indices.length);
+  let kept = 0;
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = cluster[indices[t]], b = cluster[indices[t + 1]], c = cluster[indices[t + 2]];
+    if (a === b || b === c || a === c) continue;
+    out[kept++] = a; out[kept++] = b; out[kept++] = c;
+  }
+  return out.slice(0, kept);
+}

@@ -47,6 +47,8 @@ function ask(type, payload = {}, { transfer = [], onProgress } = {}) {
 
 // ---- state ---------------------------------------------------------------------------------
 const viewer = new Viewer($('viewer'), { onError: (message) => { $('viewer-empty').textContent = message; } });
+// For the browser tests and for poking at the page from the console.
+globalThis.vitrine = { viewer };
 let model = null;      // {name, base, format, triangles, size, bounds, unitGuess}
 let scale = 1;         // mm per file unit
 let kase = null;       // {parts, placements}
@@ -83,7 +85,10 @@ async function openFile(file) {
     };
     scale = MM_PER_UNIT[reply.unitGuess.unit] ?? 1;
     viewer.clear();
-    viewer.set('mini', { positions: reply.positions, indices: reply.indices, bounds: reply.bounds, color: COLORS.mini, transform: miniTransform() });
+    viewer.set('mini', {
+      positions: reply.positions, indices: reply.indices, proxy: reply.proxy, bounds: reply.bounds,
+      color: COLORS.mini, transform: miniTransform(),
+    });
     viewer.fit(true);
     $('viewer-empty').hidden = viewer.available;
     showModel();
@@ -174,9 +179,11 @@ $('generate').addEventListener('click', async () => {
     $('progress').hidden = false;
     $('progress').value = 0;
     setStatus('Generating the case…');
+    const licensed = performance.now();
     const reply = await ask('generate', { options: o, mark: auth.mark, title: `${model.base} case` }, {
       onProgress: (f) => { $('progress').value = f; },
     });
+    const received = performance.now();
     kase = { parts: reply.parts, placements: reply.placements, up: o.up };
     reply.parts.forEach((p, i) => viewer.set(`part-${i}`, {
       positions: p.positions, indices: p.indices, bounds: p.bounds,
@@ -197,6 +204,11 @@ $('generate').addEventListener('click', async () => {
     setStatus(message);
     $('status').dataset.shownMs = shownMs.toFixed(0);
     $('status').dataset.engineMs = reply.engineMs.toFixed(0);
+    // Where the time went (license check, worker round trip, upload and first frame), for tuning.
+    $('status').dataset.timing = JSON.stringify({
+      license: Math.round(licensed - clicked), worker: Math.round(received - licensed), engine: Math.round(reply.engineMs),
+      draw: Math.round(performance.now() - received),
+    });
     $('status').dataset.mark = String(!!auth.mark);
     showDownloads(reply);
     track('case_generated', { style: o.style, pins: o.pins });

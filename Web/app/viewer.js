@@ -61,6 +61,19 @@ function transformPoint(m, p) {
   return [m[0] * p[0] + m[3] * p[1] + m[6] * p[2] + m[9], m[1] * p[0] + m[4] * p[1] + m[7] * p[2] + m[10], m[2] * p[0] + m[5] * p[1] + m[8] * p[2] + m[11]];
 }
 
+/**
+ * Whether WebGL is rasterized on the CPU (SwiftShader, llvmpipe: no GPU, or a blocklisted
+ * one). There multisampling triples the cost of a frame, so the viewer goes without it.
+ */
+function softwareRenderer() {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software/i.test(String(renderer));
+}
+
 export class Viewer {
   /**
    * @param {HTMLCanvasElement} canvas
@@ -73,7 +86,7 @@ export class Viewer {
     this.home = null;
     this.pending = false;
     this.waiters = [];
-    this.gl = canvas.getContext('webgl2', { antialias: true, powerPreference: 'high-performance' });
+    this.gl = canvas.getContext('webgl2', { antialias: !softwareRenderer(), powerPreference: 'high-performance' });
     if (!this.gl) {
       hooks.onError?.('This browser has no WebGL2, so the 3D view is off; generating and downloading still work.');
       return;
@@ -126,9 +139,16 @@ export class Viewer {
     gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, ibo);
     gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, mesh.indices, gl.STATIC_DRAW);
     gl.bindVertexArray(null);
+    let proxy = null;
+    if (mesh.proxy?.length) {
+      proxy = gl.createBuffer();
+      gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, proxy);
+      gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, mesh.proxy, gl.STATIC_DRAW);
+      gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, null);
+    }
     this.objects.set(id, {
-      vao, vbo, ibo, count: mesh.indices.length, color: mesh.color, bounds: mesh.bounds,
-      transform: mesh.transform, visible: mesh.visible ?? true,
+      vao, vbo, ibo, count: mesh.indices.length, proxy, proxyCount: mesh.proxy?.length ?? 0,
+      color: mesh.color, bounds: mesh.bounds, transform: mesh.transform, visible: mesh.visible ?? true,
     });
     this.requestRender();
   }
@@ -138,6 +158,7 @@ export class Viewer {
     if (!o) return;
     this.gl.deleteBuffer(o.vbo);
     this.gl.deleteBuffer(o.ibo);
+    if (o.proxy) this.gl.deleteBuffer(o.proxy);
     this.gl.deleteVertexArray(o.vao);
     this.objects.delete(id);
     this.requestRender();
@@ -206,6 +227,7 @@ export class Viewer {
   }
 
   draw() {
+    const started = performance.now();
     const gl = this.gl;
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
     const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
@@ -227,24 +249,45 @@ export class Viewer {
       gl.uniformMatrix4fv(this.uniforms.uModel, false, mat4(o.transform));
       gl.uniform3fv(this.uniforms.uColor, o.color);
       gl.bindVertexArray(o.vao);
-      gl.drawElements(gl.TRIANGLES, o.count, gl.UNSIGNED_INT, 0);
+      // While the view moves, a huge mesh is drawn as its clustered stand-in (same vertices).
+      const coarse = this.moving && o.proxy;
+      gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, coarse ? o.proxy : o.ibo);
+      gl.drawElements(gl.TRIANGLES, coarse ? o.proxyCount : o.count, gl.UNSIGNED_INT, 0);
     }
     gl.bindVertexArray(null);
+    this.lastFrameCoarse = [...this.objects.values()].some((o) => o.visible && o.proxy && this.moving);
+    if (this.moving) {
+      clearTimeout(this.restTimer);
+      this.restTimer = setTimeout(() => { this.moving = false; this.requestRender(); }, 200);
+    }
     if (this.waiters.length) {
       // Reading one pixel waits for the GPU, so "shown" means on screen, not merely queued.
       gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      this.lastFrameMs = performance.now() - started;
       const waiters = this.waiters.splice(0);
       for (const resolve of waiters) resolve();
     }
   }
 
+  /**
+   * Notes that the view is moving. The full-detail frame follows 200 ms after the last moving
+   * frame was drawn (counted from the draw, not the input, so a slow frame cannot let the
+   * timer expire between an input and its frame).
+   */
+  moved() {
+    this.moving = true;
+    clearTimeout(this.restTimer);
+  }
+
   orbit(dYaw, dPitch) {
+    this.moved();
     this.camera.yaw += dYaw;
     this.camera.pitch = Math.max(-1.55, Math.min(1.55, this.camera.pitch + dPitch));
     this.requestRender();
   }
 
   zoom(factor) {
+    this.moved();
     const r = this.radius ?? 50;
     this.camera.distance = Math.max(r * 0.05, Math.min(r * 40, this.camera.distance * factor));
     this.requestRender();
@@ -252,6 +295,7 @@ export class Viewer {
 
   /** Pans by a screen-space offset in CSS pixels. */
   pan(dx, dy) {
+    this.moved();
     const eye = this.eye();
     const forward = normalize(sub(this.camera.target, eye));
     const right = normalize(cross(forward, [0, 0, 1]));

@@ -4,7 +4,7 @@
 // transferred, never copied twice.
 import { loadVitrine, CASE_OPTION_SLOTS } from '../vitrine.js';
 import { read3MF, place3MF, UNIT_MM } from './threemf.js';
-import { boundsOf, plateTransforms, soupSTL } from './geometry.js';
+import { boundsOf, clusterProxy, plateTransforms, soupSTL } from './geometry.js';
 
 let vitrinePromise = null;
 let mesh = null;
@@ -15,6 +15,7 @@ function engine() {
   return vitrinePromise;
 }
 
+const PROXY_ABOVE = 400_000;
 const UNIT_NAMES = { micron: 'µm', millimeter: 'mm', centimeter: 'cm', inch: 'in', foot: 'ft', meter: 'm' };
 
 async function open({ name, bytes }) {
@@ -44,13 +45,16 @@ async function open({ name, bytes }) {
   }
   const positions = mesh.positions().slice();
   const indices = mesh.indices().slice();
+  // Past a few hundred thousand triangles a slow GPU (or none) cannot redraw every frame of a
+  // drag; the viewer then moves a clustered stand-in and redraws in full when the view rests.
+  const proxy = mesh.triangleCount > PROXY_ABOVE ? clusterProxy(positions, indices, info.bounds) : null;
   return {
     reply: {
       type: 'opened', name, format: declared ? '3mf' : mesh.format, triangles: mesh.triangleCount,
       vertices: mesh.vertexCount, bounds: info.bounds, size: info.size, watertight: info.watertight,
-      unitGuess, positions, indices,
+      unitGuess, positions, indices, proxy,
     },
-    transfer: [positions.buffer, indices.buffer],
+    transfer: [positions.buffer, indices.buffer, ...(proxy ? [proxy.buffer] : [])],
   };
 }
 
