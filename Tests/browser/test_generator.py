@@ -249,3 +249,21 @@ def test_huge_mini_stays_interactive(browser, fake):
     with open(out / "web-timing.txt", "a") as f:
         f.write(line + "\n")
     print(line)
+
+
+def test_phone_layout_fits_the_screen(browser, fake):
+    b = browser
+    b.cdp("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    b.open()
+    decline_consent(b)
+    save_key(b, pro_key(fake))
+    open_mesh(b, mesh(WYRMLING))
+    set_option(b, "resolution", 0.5)
+    assert generate(b)["ok"]
+    width = b.js("return document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px phone: it scrolls sideways"
+    # Every control can be reached and is big enough to tap.
+    small = b.js("""return [...document.querySelectorAll('button:not([hidden]), input:not([type=file]), select, textarea')]
+      .map((e) => (e.type === 'checkbox' || e.type === 'radio' ? e.closest('label') : e))  // the label is the target
+      .filter((e) => e.offsetParent && e.getBoundingClientRect().height < 24).map((e) => e.id || e.name || e.textContent)""")
+    assert small == [], f"controls too small to tap: {small}"
