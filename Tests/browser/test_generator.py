@@ -187,12 +187,20 @@ def test_errors_are_clear(browser, fake):
     assert "object" in b.text("error") and "MUSTFAIL" in b.text("error")
     save_key(b, pro_key(fake))
     open_mesh(b, mesh(WYRMLING))
+    used = lambda: sum(l.used for l in fake.licenses.values())
+    counted = used()
     set_option(b, "clearance", 9)
     result = generate(b)
     assert not result["ok"] and "clearance 9 mm is out of range" in result["error"], result
+    assert used() == counted, "options the engine would refuse are caught before a generation is counted"
+    set_option(b, "clearance", 0.4)
+    # The engine's own refusal reaches the page as it is: 65 m is no miniature.
+    b.driver.find_element("css selector", ".rescale button[data-scale='1000']").click()
+    result = generate(b)
+    assert not result["ok"] and "outside the 5–300 mm a case is made for" in result["error"], result
+    assert result["error"].startswith("The engine could not make a case:")
     # Without a key, the page says what to do instead of calling the engine.
     b.driver.find_element("id", "forget-key").click()
-    set_option(b, "clearance", 0.4)
     result = generate(b)
     assert not result["ok"] and "start a free trial" in result["error"], result
 

@@ -63,6 +63,19 @@ function options() {
   };
 }
 
+/**
+ * The engine's own range checks (CaseGenerator.swift), made before the license server counts a
+ * generation, so a typo does not cost a trial one of its three cases. Same wording as the engine.
+ */
+function optionProblem(o) {
+  const n = (v) => String(Number(v.toFixed(3)));
+  if (!(o.clearance >= 0 && o.clearance <= 5)) return `clearance ${n(o.clearance)} mm is out of range: use 0 to 5 mm`;
+  if (!(o.wall >= 0.8 && o.wall <= 20)) return `wall ${n(o.wall)} mm is out of range: use 0.8 to 20 mm (thinner walls break)`;
+  if (!(o.resolution > 0 && o.resolution <= 1)) return `resolution ${n(o.resolution)} mm is out of range: use more than 0 and at most 1 mm`;
+  if (!(Number.isInteger(o.pins) && o.pins >= 0 && o.pins <= 4)) return `pins ${o.pins} is out of range: use 0 to 4`;
+  return null;
+}
+
 function showError(message) {
   $('error').textContent = message;
   $('error').hidden = !message;
@@ -167,6 +180,12 @@ $('generate').addEventListener('click', async () => {
   showError('');
   clearCase();
   try {
+    const problem = optionProblem(options());
+    if (problem) {
+      setStatus('');
+      showError(`Check the options: ${problem}.`);
+      return;
+    }
     setStatus('Checking your license…');
     const auth = await license.authorize();
     if (!auth.allowed) {
