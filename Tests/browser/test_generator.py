@@ -102,9 +102,16 @@ def test_generate_download_and_check_with_native_cli(browser, fake):
     b.js("window.scrollTo(0, 0)")
     b.driver.save_screenshot(str(DOCS / "web-before.png"))
 
+    # The page must keep answering while the engine works: watch the main thread's long tasks.
+    b.js("""window.longTasks = []; new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({type: 'longtask'})""")
     result = generate(b)
     assert result["ok"], result
     assert b.js("return document.getElementById('status').textContent").startswith("Case ready")
+    assert result["engine_ms"] > 300, "the engine ran too briefly for the responsiveness check to mean anything"
+    longest = b.js("return Math.max(0, ...window.longTasks)")
+    assert longest < result["engine_ms"] * 0.6, f"the page was blocked {longest:.0f} ms while the engine took {result['engine_ms']} ms"
+    assert int(b.js("return document.getElementById('progress').dataset.updates")) >= 3, "the progress bar moved"
     assert b.js("return document.querySelector('#view-mode input:checked').value") == "assembled"
     b.driver.find_element("css selector", "#view-mode input[value=exploded]").click()
     b.driver.find_element("css selector", "#view-mode input[value=plate]").click()

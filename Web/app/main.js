@@ -197,10 +197,11 @@ $('generate').addEventListener('click', async () => {
     const o = options();
     $('progress').hidden = false;
     $('progress').value = 0;
+    $('progress').dataset.updates = '0';
     setStatus('Generating the case…');
     const licensed = performance.now();
     const reply = await ask('generate', { options: o, mark: auth.mark, title: `${model.base} case` }, {
-      onProgress: (f) => { $('progress').value = f; },
+      onProgress: (f) => { $('progress').value = f; $('progress').dataset.updates = String(Number($('progress').dataset.updates || 0) + 1); },
     });
     const received = performance.now();
     kase = { parts: reply.parts, placements: reply.placements, up: o.up };

@@ -261,11 +261,18 @@ export class Viewer {
       this.restTimer = setTimeout(() => { this.moving = false; this.requestRender(); }, 200);
     }
     if (this.waiters.length) {
-      // Reading one pixel waits for the GPU, so "shown" means on screen, not merely queued.
-      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-      this.lastFrameMs = performance.now() - started;
+      // "Drawn" means the GPU has finished the frame, not merely that it was queued. A fence
+      // polled from the event loop tells without stalling the page the way reading a pixel would.
       const waiters = this.waiters.splice(0);
-      for (const resolve of waiters) resolve();
+      const fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+      gl.flush();
+      const poll = () => {
+        if (gl.clientWaitSync(fence, 0, 0) === gl.TIMEOUT_EXPIRED) { setTimeout(poll, 2); return; }
+        gl.deleteSync(fence);
+        this.lastFrameMs = performance.now() - started;
+        for (const resolve of waiters) resolve();
+      };
+      poll();
     }
   }
 
