@@ -3,7 +3,7 @@
 import { Viewer } from './viewer.js';
 import { licenseClient, tierName, LicenseError, OfflineError } from './license.js';
 import { setUpConsent } from './consent.js';
-import { binarySTL, compose, translation, upTransform, applyDirection } from './geometry.js';
+import { IDENTITY, binarySTL, compose, translation, transformBounds, upTransform, applyDirection } from './geometry.js';
 
 const $ = (id) => document.getElementById(id);
 const MM_PER_UNIT = { um: 0.001, mm: 1, cm: 10, m: 1000, in: 25.4, ft: 304.8 };
@@ -165,6 +165,7 @@ window.addEventListener('drop', (e) => {
 function clearCase() {
   kase = null;
   for (let i = 0; i < 8; i++) viewer.remove(`part-${i}`);
+  viewer.remove('bed');
   viewer.place({ mini: { visible: true } });
   $('downloads').hidden = true;
   $('view-mode').disabled = true;
@@ -256,6 +257,18 @@ function showView(mode) {
     if (mode === 'plate') transform = kase.placements[i];
     changes[`part-${i}`] = { transform, visible: true };
   });
+  if (mode === 'plate') {
+    // A bed under the parts, a little larger than what stands on it, so the layout reads as a print plate.
+    const boxes = kase.parts.map((p, i) => transformBounds(kase.placements[i], p.bounds));
+    const x1 = Math.max(...boxes.map((b) => b.max[0])), y1 = Math.max(...boxes.map((b) => b.max[1]));
+    const m = 6;
+    viewer.set('bed', {
+      positions: new Float32Array([-m, -m, -0.4, x1 + m, -m, -0.4, x1 + m, y1 + m, -0.4, -m, y1 + m, -0.4]),
+      indices: new Uint32Array([0, 1, 2, 0, 2, 3]), color: [0.62, 0.64, 0.68], transform: IDENTITY,
+      bounds: { min: [-m, -m, -0.4], max: [x1 + m, y1 + m, -0.4] },
+    });
+  }
+  changes.bed = { visible: mode === 'plate' };
   viewer.place(changes);
   viewer.fit();
   $('view-mode').elements.view.value = mode;
