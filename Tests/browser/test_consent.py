@@ -3,8 +3,7 @@ decline (whatever the page does), exactly one (the page view) right after an opt
 
 from __future__ import annotations
 
-from conftest import mesh
-from test_generator import WYRMLING, open_mesh
+from browser_support import WYRMLING, mesh, open_mesh
 
 ANALYTICS = "/api/v1/analytics"
 

@@ -4,85 +4,15 @@ native CLI; the model's bytes never leave the tab; 3MF import matches the native
 from __future__ import annotations
 
 import base64
-import json
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from conftest import DOCS, MESHES, inspect, mesh
+from browser_support import (DOCS, MESHES, WYRMLING, assert_private, decline_consent, generate, inspect, mesh, open_mesh,
+                             pro_key, save_key, set_option)
 from fake_server import ROOT
-
-WYRMLING = "figures/rpgscad_wyrmling.stl"
-
-
-# -- helpers shared by the other test files ------------------------------------------------
-def decline_consent(b):
-    b.wait(lambda: b.js("return !document.getElementById('consent').hidden"), "the consent banner")
-    b.driver.find_element("id", "consent-decline").click()
-
-
-def save_key(b, key: str):
-    b.js("document.getElementById('license-key').value = arguments[0]", key)
-    b.driver.find_element("css selector", "#key-form button[type=submit]").click()
-    b.wait(lambda: b.js("return document.getElementById('license-status').dataset.tier"), "the license status")
-
-
-def open_mesh(b, path: Path):
-    b.driver.find_element("id", "file-input").send_keys(str(path))
-    b.wait(lambda: b.js("return !document.getElementById('generate').disabled || !document.getElementById('error').hidden"),
-           f"{path.name} to open")
-    error = b.js("return document.getElementById('error').hidden ? '' : document.getElementById('error').textContent")
-    assert not error, f"opening {path.name}: {error}"
-
-
-def set_option(b, name: str, value):
-    b.js("const f = document.getElementById('options').elements[arguments[0]]; f.value = arguments[1];"
-         "f.dispatchEvent(new Event('change', {bubbles: true}))", name, str(value))
-
-
-def generate(b, timeout: float = 240) -> dict:
-    """Clicks Generate; returns {ok, status, error, shown_ms, mark}."""
-    b.js("delete document.getElementById('status').dataset.shownMs")
-    b.driver.find_element("id", "generate").click()
-    b.wait(lambda: b.js("const s = document.getElementById('status'); return !!s.dataset.shownMs || "
-                        "(!document.getElementById('error').hidden && !document.getElementById('generate').disabled)"),
-           "the case (or an error)", timeout)
-    return b.js("""const s = document.getElementById('status'), e = document.getElementById('error');
-      return {ok: !!s.dataset.shownMs, status: s.textContent, error: e.hidden ? '' : e.textContent,
-              shown_ms: Number(s.dataset.shownMs || 0), engine_ms: Number(s.dataset.engineMs || 0), timing: s.dataset.timing || '', mark: s.dataset.mark === 'true'}""")
-
-
-def pro_key(fake) -> str:
-    return fake.issue("annual", expires=int(time.time()) + 365 * 86400)
-
-
-def assert_private(b, fake, model_bytes: bytes, events: list[dict]):
-    """Every request went to the page's own origin and none carried a piece of the model."""
-    origin = urlparse(fake.url)
-    probes = [model_bytes[i:i + 48] for i in range(84, max(85, len(model_bytes) - 48), max(1, len(model_bytes) // 16))]
-    seen = 0
-    for e in events:
-        if e["method"] != "Network.requestWillBeSent":
-            continue
-        request = e["params"]["request"]
-        url = urlparse(request["url"])
-        if url.scheme in ("data", "blob"):
-            continue
-        seen += 1
-        assert (url.scheme, url.netloc) == (origin.scheme, origin.netloc), f"request left the origin: {request['url']}"
-        body = request.get("postData", "")
-        if body:
-            # Chrome's log gives bodies as text; the model's bytes may appear as latin-1 or base64.
-            for p in probes:
-                assert p.decode("latin-1") not in body and base64.b64encode(p).decode()[:40] not in body, \
-                    f"{request['url']} carries model bytes"
-    assert seen > 0, "the network log recorded nothing: the check would prove nothing"
-    for r in fake.requests:
-        for p in probes:
-            assert p not in r.body and base64.b64encode(p)[:40] not in r.body, f"{r.method} {r.path} carried model bytes"
 
 
 # -- tests ---------------------------------------------------------------------------------

@@ -4,8 +4,7 @@ trial key says it cannot be counted offline."""
 
 from __future__ import annotations
 
-from conftest import mesh
-from test_generator import WYRMLING, decline_consent, generate, open_mesh, pro_key, save_key, set_option
+from browser_support import WYRMLING, decline_consent, generate, mesh, open_mesh, pro_key, save_key, set_option
 
 
 def test_trial_allows_three_marked_generations_then_refuses(browser, fake):
