@@ -4,6 +4,8 @@ trial key says it cannot be counted offline."""
 
 from __future__ import annotations
 
+import zipfile
+
 from browser_support import WYRMLING, decline_consent, generate, mesh, open_mesh, pro_key, save_key, set_option
 
 
@@ -18,6 +20,7 @@ def test_trial_allows_three_marked_generations_then_refuses(browser, fake):
     key = next(k for e, k in fake.outbox if e == email)  # the key the mail would carry
     save_key(b, key)
     assert b.text("license-status").startswith("Trial: 3 of 3 generations left"), b.text("license-status")
+    assert b.js("return localStorage.getItem('vitrine-license')") == key
 
     open_mesh(b, mesh(WYRMLING))
     set_option(b, "resolution", 0.5)  # the count is under test here, not the detail
@@ -27,6 +30,10 @@ def test_trial_allows_three_marked_generations_then_refuses(browser, fake):
         assert result["mark"], "a trial generation is told to carry the mark"
         assert "Trial case" in result["status"]
         assert b.text("license-status").startswith(f"Trial: {left} of 3"), b.text("license-status")
+        if left == 2:
+            with zipfile.ZipFile(b.download("download-3mf", ".3mf")) as z:
+                model = z.read("3D/3dmodel.model").decode()
+            assert "Vitrine trial license" in model[:2000], "the trial case's 3MF says it is a trial"
     result = generate(b)
     assert not result["ok"] and "3 generations are used up" in result["error"], result
     license_ = next(l for l in fake.licenses.values() if l.email == email)

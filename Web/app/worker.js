@@ -96,6 +96,9 @@ async function threeMF() {
 
 const handlers = { open, generate, threeMF };
 
+// Compile the engine while the person is still picking a file.
+engine().catch(() => { /* reported by the first request that needs it */ });
+
 self.onmessage = async ({ data }) => {
   const { id, type } = data;
   try {
