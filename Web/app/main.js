@@ -68,6 +68,9 @@ function options() {
  * generation, so a typo does not cost a trial one of its three cases. Same wording as the engine.
  */
 function optionProblem(o) {
+  for (const name of ['clearance', 'wall', 'resolution', 'pins']) {
+    if (!Number.isFinite(o[name])) return `${name} must be a number`;
+  }
   const n = (v) => String(Number(v.toFixed(3)));
   if (!(o.clearance >= 0 && o.clearance <= 5)) return `clearance ${n(o.clearance)} mm is out of range: use 0 to 5 mm`;
   if (!(o.wall >= 0.8 && o.wall <= 20)) return `wall ${n(o.wall)} mm is out of range: use 0.8 to 20 mm (thinner walls break)`;
@@ -175,6 +178,7 @@ function clearCase() {
 
 $('generate').addEventListener('click', async () => {
   if (!model) return;
+  const current = model;
   const clicked = performance.now();
   const button = $('generate');
   button.disabled = true;
@@ -205,6 +209,7 @@ $('generate').addEventListener('click', async () => {
       onProgress: (f) => { $('progress').value = f; $('progress').dataset.updates = String(Number($('progress').dataset.updates || 0) + 1); },
     });
     const received = performance.now();
+    if (model !== current) return;  // another file was opened meanwhile: this case is for the old one
     kase = { parts: reply.parts, placements: reply.placements, up: o.up };
     reply.parts.forEach((p, i) => viewer.set(`part-${i}`, {
       positions: p.positions, indices: p.indices, bounds: p.bounds,
