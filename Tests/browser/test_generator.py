@@ -101,6 +101,8 @@ def test_drop_zone_opens_a_dropped_file(browser, fake):
     "3mf/trimesh_featuretype.3MF",
     "3mf/trimesh_pyramids.3mf",
     "3mf/3mfc_cube_gears.3mf",
+    "3mf/3mfc_multiple_cylinders.3mf",
+    "3mf/trimesh_counterXP.3MF",
 ])
 def test_3mf_import_matches_the_native_reader(browser, fake, relative):
     b = browser
