@@ -1,6 +1,7 @@
 // Offline support: the page, its modules, CSS and the engine are cached on the first visit
 // and served from the cache from then on, so a reload works with no network. The license
-// and analytics API (/api/) always goes to the network: a cached answer there would be a lie.
+// and analytics API (/api/) and anything else on the server always go to the network: a
+// cached answer there would be a lie.
 //
 // Cache-first means a new release reaches people only through a new cache name: bump
 // VERSION whenever anything in ASSETS changes (the old cache is deleted on activation).
@@ -38,17 +39,21 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+const scope = new URL('./', self.location);
+const OWN = new Set(ASSETS.map((path) => new URL(path, scope).pathname));
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/')) return;  // network only
+  // Only this page's own files come from the cache. Everything else the server has (the API,
+  // other pages as they are added) goes to the network untouched.
+  if (!OWN.has(url.pathname)) return;
   event.respondWith((async () => {
     const cache = await caches.open(VERSION);
-    // Navigations (/, /index.html?x) are all the one page.
-    const key = request.mode === 'navigate' ? new URL('./', self.location).href : url.href.split('#')[0];
-    const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
-    if (hit) return hit;
-    return fetch(request);
+    // "/" and "/index.html" (with any query) are the one page.
+    const page = url.pathname === scope.pathname || url.pathname === `${scope.pathname}index.html`;
+    const hit = await cache.match(page ? scope.href : url.origin + url.pathname);
+    return hit ?? fetch(request);
   })());
 });
