@@ -73,3 +73,23 @@ def test_offline_reload_generates_with_pro_key_and_refuses_trial(browser, fake):
     assert not result["ok"]
     assert "offline" in result["error"] and "trial" in result["error"].lower(), result["error"]
     assert "cannot generate until you are back online" in result["error"]
+
+
+def test_mistyped_keys_are_named_before_anything_is_sent(browser, fake):
+    b = browser
+    b.open()
+    decline_consent(b)
+    fake.requests.clear()
+    b.js("document.getElementById('license-key').value = 'VTR-12345-ABCDE'")
+    b.driver.find_element("css selector", "#key-form button[type=submit]").click()
+    b.wait(lambda: "does not work" in b.text("license-message"), "the key check")
+    assert "the key is truncated: 10 of 151 characters" in b.text("license-message")
+    assert not [r for r in fake.requests if "/license/" in r.path], "a malformed key is caught in the page"
+    # One altered symbol: the server's signature check names it (the page shows its reason).
+    key = pro_key(fake)
+    last = key[-1]
+    altered = key[:-1] + ("0" if last != "0" else "1")
+    b.js("document.getElementById('license-key').value = arguments[0]", altered)
+    b.driver.find_element("css selector", "#key-form button[type=submit]").click()
+    b.wait(lambda: "signature" in b.text("license-message"), "the signature complaint")
+    assert b.js("return localStorage.getItem('vitrine-license')") is None, "a bad key is not kept"
