@@ -64,6 +64,7 @@ public enum CaseGenerator {
                 i0: ci0 - wallCells - extra, i1: ci1 + 1 + wallCells + extra,
                 k0: ck0 - wallCells - extra, k1: ck1 + 1 + wallCells + extra + notchCells)
             var candidate = fp
+            candidate.corner = Footprint.cornerCells(wall: wall, cell: cell)
             if candidate.placeFeatures(
                 layout: layout, options: options, grid: grid, front: dilated[0], back: dilated[1], notchCells: notchCells)
                 && candidate.placeMagnets(
@@ -93,7 +94,7 @@ public enum CaseGenerator {
             var mesher = TerrainMesher(
                 grid: grid, i0: footprint.i0, i1: footprint.i1, k0: footprint.k0, k1: footprint.k1,
                 depth: depths, back: quantizeUp(deepest + wall + (engraved ? quantizeUp(options.engraveDepth) : 0)),
-                plane: plane, side: index == 0 ? -1 : 1)
+                plane: plane, side: index == 0 ? -1 : 1, corner: footprint.corner)
             if engraved {
                 let cut = try Engraving.outerField(
                     options: options, grid: grid, footprint: footprint, back: mesher.back, plane: plane)

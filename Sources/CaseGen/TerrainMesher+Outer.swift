@@ -47,10 +47,16 @@ extension TerrainMesher {
     /// A cell not merged is split along its deeper diagonal when `deeperDiagonal` (the parting
     /// side: the surface then never rises above a cell's depth), else along its shallower one
     /// (the outer face: a cut is never narrower than its cells).
-    static func surfacePlan(_ u: [Float], w: Int, h: Int, deeperDiagonal: Bool = false) -> Plan {
+    ///
+    /// `reserved` rectangles (flat, apart from each other) become rings of their own first.
+    static func surfacePlan(
+        _ u: [Float], w: Int, h: Int, deeperDiagonal: Bool = false,
+        reserved: [(i0: Int, k0: Int, i1: Int, k1: Int)] = []
+    ) -> Plan {
         let vw = w + 1
         var merged = [Bool](repeating: false, count: w * h)
-        var rects: [(i0: Int, k0: Int, i1: Int, k1: Int)] = []
+        var rects = reserved
+        for r in reserved { for k in r.k0..<r.k1 { for i in r.i0..<r.i1 { merged[k * w + i] = true } } }
         @inline(__always) func flat(_ i: Int, _ k: Int) -> Bool {
             let a = u[k * vw + i]
             return u[k * vw + i + 1] == a && u[(k + 1) * vw + i] == a && u[(k + 1) * vw + i + 1] == a

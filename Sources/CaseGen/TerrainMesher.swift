@@ -25,13 +25,19 @@ struct TerrainMesher {
     /// Depth of the outer face per cell (like `depth`; each ≤ `back`), or nil for a flat back
     /// at `back`. Engravings lower it; see `TerrainMesher+Outer.swift`.
     var outer: [Float]? = nil
+    /// Radius in cells of the rounded outer corners (0: square); each corner gets the most, up
+    /// to this, that keeps its block flat. See `RoundedCorners.swift`.
+    var corner: Int = 0
 
     func mesh() -> TriangleMesh {
         let w = i1 - i0, h = k1 - k0
         let vw = w + 1, vh = h + 1
         // Vertex depths: the deepest of the (up to four) cells around each grid vertex.
         let u = TerrainMesher.around(depth, w: w, h: h, deepest: true)
-        let topPlan = TerrainMesher.surfacePlan(u, w: w, h: h, deeperDiagonal: true)
+        let outerU = outer.map { TerrainMesher.shallowestAround($0, w: w, h: h) }
+        let radii = TerrainMesher.cornerRadii(corner: corner, u: u, outerU: outerU, w: w, h: h)
+        let blocks = TerrainMesher.cornerBlocks(radii, w: w, h: h)
+        let topPlan = TerrainMesher.surfacePlan(u, w: w, h: h, deeperDiagonal: true, reserved: blocks)
 
         var positions: [Float] = []
         var indices: [UInt32] = []
@@ -39,7 +45,6 @@ struct TerrainMesher {
         indices.reserveCapacity(w * h * 6 + 12 * (w + h))
         var top = [UInt32](repeating: .max, count: vw * vh)
         var bottom = [UInt32](repeating: .max, count: vw * vh)
-        let outerU = outer.map { TerrainMesher.shallowestAround($0, w: w, h: h) }
         let plane = self.plane, side = self.side, grid = self.grid, i0 = self.i0, k0 = self.k0
         @inline(__always) func add(_ x: Float, _ d: Float, _ z: Float) -> UInt32 {
             let id = UInt32(positions.count / 3)
@@ -48,12 +53,18 @@ struct TerrainMesher {
         }
         @inline(__always) func topVertex(_ i: Int, _ k: Int) -> UInt32 {
             let v = k * vw + i
-            if top[v] == .max { top[v] = add(grid.x(i0 + i), u[v], grid.z(k0 + k)) }
+            if top[v] == .max {
+                let p = position(i, k, w: w, h: h, radii: radii)
+                top[v] = add(p.x, u[v], p.z)
+            }
             return top[v]
         }
         @inline(__always) func bottomVertex(_ i: Int, _ k: Int) -> UInt32 {
             let v = k * vw + i
-            if bottom[v] == .max { bottom[v] = add(grid.x(i0 + i), outerU?[v] ?? back, grid.z(k0 + k)) }
+            if bottom[v] == .max {
+                let p = position(i, k, w: w, h: h, radii: radii)
+                bottom[v] = add(p.x, outerU?[v] ?? back, p.z)
+            }
             return bottom[v]
         }
         // (a, b, c) going +x then +z is clockwise seen from +y; the top faces the plane, i.e.
@@ -86,7 +97,7 @@ struct TerrainMesher {
         let walk = TerrainMesher.ring(0, 0, w, h, vw: vw) { _ in true }.map { ($0 % vw, $0 / vw) }
         // Back face: the outer terrain, or the whole rectangle fanned from its centre.
         if let outerU {
-            emit(TerrainMesher.surfacePlan(outerU, w: w, h: h), keep: !topKeeps, bottomVertex)
+            emit(TerrainMesher.surfacePlan(outerU, w: w, h: h, reserved: blocks), keep: !topKeeps, bottomVertex)
         } else {
             let backRing = walk.map { bottomVertex($0.0, $0.1) }
             fan(backRing, centre: ((grid.x(i0) + grid.x(i0 + w)) / 2, back, (grid.z(k0) + grid.z(k0 + h)) / 2), keep: !topKeeps)
