@@ -115,10 +115,19 @@ struct TriangleGrid {
         let s = b.size
         n = (Int(s.x / cell) + 3, Int(s.y / cell) + 3, Int(s.z / cell) + 3)
         buckets = Array(repeating: [], count: n.0 * n.1 * n.2)
+        // A long thin triangle (a back face fanned from its centre) would fill every bucket of
+        // its bounding box: beyond a few buckets, keep only those its surface comes near.
+        let reach = cell * 0.8661
         for t in 0..<mesh.triangleCount {
             let (a, bb, c) = mesh.corners(t)
             let lo = cellOf(a.min(bb).min(c)), hi = cellOf(a.max(bb).max(c))
+            let many = (hi.0 - lo.0 + 1) * (hi.1 - lo.1 + 1) * (hi.2 - lo.2 + 1) > 8
             for z in lo.2...hi.2 { for y in lo.1...hi.1 { for x in lo.0...hi.0 {
+                if many {
+                    let centre = origin + Vec3(Float(x) + 0.5, Float(y) + 0.5, Float(z) + 0.5) * cell
+                    let d = closestPoint(centre, a, bb, c) - centre
+                    if d.dot(d) > reach * reach { continue }
+                }
                 buckets[(z * n.1 + y) * n.0 + x].append(Int32(t))
             } } }
         }
@@ -213,8 +222,14 @@ struct CaseCheck {
         return check
     }
 
-    /// Every cavity vertex (one over the mini's dilated XZ silhouette, below the parting face)
-    /// is at least `wall` from the part's outer faces: its sides and its back.
+    /// Every cavity vertex (one over the mini's dilated XZ silhouette, behind the parting face)
+    /// is at least `wall` from the part's real outer surface, whatever its shape (rounded
+    /// corners and edges, engravings): the distance is measured to every outer triangle.
+    ///
+    /// Outer triangles are found from the mesh alone: those that do not face the parting plane
+    /// (the parting-side terrain of a 2.5D half always does) and from whose centre a ray along
+    /// ±x, ±z or away from the plane, not going into the triangle, escapes the part. So a
+    /// vertical wall of a cavity (its rays hit the cavity's far side or floor) is not outer.
     static func wallIssues(part: CasePart, mini: TriangleMesh, plane: Float, options: CaseOptions, res: Float) -> [String] {
         // The mini's XZ occupancy on a 0.25 mm grid, grown by clearance + 2 cells.
         let b = mini.bounds, g: Float = 0.25
@@ -230,18 +245,48 @@ struct CaseCheck {
             let k0 = max(0, Int((lo.z - z0) / g) - r), k1 = min(nz - 1, Int((hi.z - z0) / g) + r)
             for k in k0...k1 { for i in i0...i1 { occ[k * nx + i] = true } }
         }
-        let pb = part.mesh.bounds
-        let backY = part.extraction.y > 0 ? pb.min.y : pb.max.y
-        var thin = 0, worst = Float.infinity
-        for v in 0..<part.mesh.vertexCount {
-            let p = part.mesh.position(v)
-            let depth = (p.y - plane) * -part.extraction.y
-            if depth <= 0.001 || abs(p.y - backY) < 1e-4 { continue }  // parting face, pins, back face
+        let mesh = part.mesh
+        let toward = part.extraction, away = part.extraction * -1
+        let (outer, onOuter) = outerTriangles(mesh, towardPlane: toward)
+        if outer.isEmpty { return [part.name + ": no outer faces found"] }
+        let outside = TriangleGrid(TriangleMesh(positions: mesh.positions, indices: outer), cell: 1)
+        var thin = 0, worst = Float.infinity, checked = 0
+        for v in 0..<mesh.vertexCount where !onOuter[v] {
+            let p = mesh.position(v)
+            if (p - Vec3(0, plane, 0)).dot(away) <= 0.001 { continue }  // parting face, pins
             let i = Int((p.x - x0) / g), k = Int((p.z - z0) / g)
             if i < 0 || k < 0 || i >= nx || k >= nz || !occ[k * nx + i] { continue }
-            let d = min(min(p.x - pb.min.x, pb.max.x - p.x), min(min(p.z - pb.min.z, pb.max.z - p.z), abs(backY - p.y)))
+            checked += 1
+            let d = outside.distance(p, limit: options.wall)
             if d < options.wall - 1e-3 { thin += 1; worst = min(worst, d) }
         }
+        if checked == 0 { return [part.name + ": no cavity vertices to check the wall at"] }
         return thin > 0 ? [part.name + ": \(thin) cavity vertices thinner than the wall (worst \(worst) mm)"] : []
+    }
+
+    /// Indices (three per triangle) of a part's outer triangles, and which vertices they use.
+    static func outerTriangles(_ mesh: TriangleMesh, towardPlane toward: Vec3) -> (indices: [UInt32], onOuter: [Bool]) {
+        let all = TriangleGrid(mesh, cell: 1)
+        let dirs = [Vec3(1, 0, 0), Vec3(-1, 0, 0), Vec3(0, 0, 1), Vec3(0, 0, -1), toward * -1]
+        var indices: [UInt32] = []
+        var onOuter = [Bool](repeating: false, count: mesh.vertexCount)
+        for t in 0..<mesh.triangleCount {
+            let (a, b, c) = mesh.corners(t)
+            let n = (b - a).cross(c - a)
+            let length = n.length
+            if !(length > 1e-12) { continue }
+            let unit = n / length
+            if unit.dot(toward) > 1e-4 { continue }
+            let centre = (a + b + c) / 3 + unit * 1e-4
+            // The most outward direction first: from an outer face it leaves the part at once.
+            let order = dirs.filter { $0.dot(unit) >= -1e-4 }.sorted { $0.dot(unit) > $1.dot(unit) }
+            guard order.contains(where: { !all.hits(from: centre, along: $0) }) else { continue }
+            for j in 0..<3 {
+                let v = mesh.indices[3 * t + j]
+                indices.append(v)
+                onOuter[Int(v)] = true
+            }
+        }
+        return (indices, onOuter)
     }
 }
