@@ -10,7 +10,8 @@ public enum CaseGenerator {
     /// along +y) and "back" (y ≥ p, the mini leaves it along −y). Each cavity is the mini's
     /// extent swept from the plane outwards, grown by the clearance with an exact ball
     /// dilation; the front carries registration pins that fit holes in the back, and both
-    /// halves have a finger notch at the top edge of the parting face.
+    /// halves have a finger notch at the top edge of the parting face. The outer corners are
+    /// rounded with radius min(wall, 2 mm) (see `RoundedCorners.swift`).
     ///
     /// `progress` is called with fractions from 0 to 1. `runner` spreads the rasterization
     /// and dilation over cores natively.

@@ -42,7 +42,8 @@ func roundedHalf(mini: Bounds, clearance: Float, side: Float, radius: Float, bac
     let c0 = mini.min - Vec3(clearance, 0, clearance), c1 = mini.max + Vec3(clearance, 0, clearance)
     let f = [vertex(c0.x, -depth, c0.z), vertex(c1.x, -depth, c0.z), vertex(c1.x, -depth, c1.z), vertex(c0.x, -depth, c1.z)]
     let t = [vertex(c0.x, 0, c0.z), vertex(c1.x, 0, c0.z), vertex(c1.x, 0, c1.z), vertex(c0.x, 0, c1.z)]
-    idx += [f[0], f[2], f[1], f[0], f[3], f[2]]   // floor, facing +y
+    let fc = vertex((c0.x + c1.x) / 2, -depth, (c0.z + c1.z) / 2)
+    for j in 0..<4 { idx += [fc, f[(j + 1) % 4], f[j]] }   // floor, facing +y
     for j in 0..<4 {
         let n = (j + 1) % 4
         idx += [f[j], f[n], t[n], f[j], t[n], t[j]]
