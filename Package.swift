@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshIO"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MeshAnalysis"]),
         .testTarget(name: "VitrineCLITests", dependencies: ["VitrineKit", "MeshAnalysis"]),
-        .testTarget(name: "CaseGenTests", dependencies: ["CaseGen", "MeshIO", "MeshAnalysis"]),
+        .testTarget(name: "CaseGenTests", dependencies: ["CaseGen", "MeshIO", "MeshAnalysis", "ModelFormats"]),
         .testTarget(
             name: "VitrineServerTests",
             dependencies: [

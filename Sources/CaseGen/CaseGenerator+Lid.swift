@@ -68,7 +68,9 @@ extension CaseGenerator {
         let rimInner = wallCells + fitCells + 1
         let rimOuter = rimInner + rimCells
         let total = rimOuter + fitCells + skirtCells
-        let footprint = Footprint(i0: ci0 - total, i1: ci1 + 1 + total, k0: ck0 - total, k1: ck1 + 1 + total)
+        var footprint = Footprint(i0: ci0 - total, i1: ci1 + 1 + total, k0: ck0 - total, k1: ck1 + 1 + total)
+        // Rounded corners stay within the lid's skirt, outside its groove (the rim is square).
+        footprint.corner = min(Footprint.cornerCells(wall: wall, cell: cell), skirtCells - 1)
         if footprint.i0 < 0 || footprint.k0 < 0 || footprint.i1 > grid.nx || footprint.k1 > grid.nz {
             throw CaseError("internal: the lid's footprint does not fit its grid")
         }
@@ -99,7 +101,8 @@ extension CaseGenerator {
             let deepest = depths.reduce(0) { max($0, $1) }
             let mesher = TerrainMesher(
                 grid: grid, i0: footprint.i0, i1: footprint.i1, k0: footprint.k0, k1: footprint.k1,
-                depth: depths, back: quantizeUp(deepest + wall), plane: plane, side: index == 0 ? -1 : 1)
+                depth: depths, back: quantizeUp(deepest + wall), plane: plane, side: index == 0 ? -1 : 1,
+                corner: footprint.corner)
             parts.append(
                 CasePart(
                     name: name, mesh: mesher.mesh().transformed(by: fromEngine),

@@ -10,7 +10,8 @@ public enum CaseGenerator {
     /// along +y) and "back" (y ≥ p, the mini leaves it along −y). Each cavity is the mini's
     /// extent swept from the plane outwards, grown by the clearance with an exact ball
     /// dilation; the front carries registration pins that fit holes in the back, and both
-    /// halves have a finger notch at the top edge of the parting face.
+    /// halves have a finger notch at the top edge of the parting face. The outer corners are
+    /// rounded with radius min(wall, 2 mm) (see `RoundedCorners.swift`).
     ///
     /// `progress` is called with fractions from 0 to 1. `runner` spreads the rasterization
     /// and dilation over cores natively.
@@ -64,6 +65,7 @@ public enum CaseGenerator {
                 i0: ci0 - wallCells - extra, i1: ci1 + 1 + wallCells + extra,
                 k0: ck0 - wallCells - extra, k1: ck1 + 1 + wallCells + extra + notchCells)
             var candidate = fp
+            candidate.corner = Footprint.cornerCells(wall: wall, cell: cell)
             if candidate.placeFeatures(
                 layout: layout, options: options, grid: grid, front: dilated[0], back: dilated[1], notchCells: notchCells)
                 && candidate.placeMagnets(
@@ -93,7 +95,7 @@ public enum CaseGenerator {
             var mesher = TerrainMesher(
                 grid: grid, i0: footprint.i0, i1: footprint.i1, k0: footprint.k0, k1: footprint.k1,
                 depth: depths, back: quantizeUp(deepest + wall + (engraved ? quantizeUp(options.engraveDepth) : 0)),
-                plane: plane, side: index == 0 ? -1 : 1)
+                plane: plane, side: index == 0 ? -1 : 1, corner: footprint.corner)
             if engraved {
                 let cut = try Engraving.outerField(
                     options: options, grid: grid, footprint: footprint, back: mesher.back, plane: plane)

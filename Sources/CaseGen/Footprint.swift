@@ -32,6 +32,8 @@ struct Footprint {
     var pins: [(x: Float, z: Float)] = []
     /// Magnet pocket centres in mm (x, z), the same in both halves.
     var magnets: [(x: Float, z: Float)] = []
+    /// Radius in cells of the rounded outer corners (0: square); see `RoundedCorners.swift`.
+    var corner: Int = 0
 
     init(i0: Int, i1: Int, k0: Int, k1: Int) {
         self.i0 = i0; self.i1 = i1; self.k0 = k0; self.k1 = k1
@@ -62,7 +64,7 @@ struct Footprint {
             var rowSum: Int32 = 0
             for i in 0..<w {
                 let g = (k0 + k) * grid.nx + i0 + i
-                var blocked = front[g] > -.infinity || back[g] > -.infinity
+                var blocked = front[g] > -.infinity || back[g] > -.infinity || outsideRounding(i, k)
                 if notchCells > 0 && k >= h - notchCells {
                     let x = grid.x(i0 + i) + grid.cell / 2
                     if abs(x - cx) < hw + grid.cell { blocked = true }
@@ -73,6 +75,7 @@ struct Footprint {
         }
         let sc = Int(((layout.holeRadius + layout.pinWall) / grid.cell).rounded(.up)) + 1
         if 2 * sc > w || 2 * sc > h { return false }
+        let hc = Int((layout.holeRadius / grid.cell).rounded(.up)) + 1   // a hole's cells, around its centre
         let corners: [(Int, Int)]
         switch options.pins {
         case 1: corners = [(0, 0)]
@@ -89,7 +92,7 @@ struct Footprint {
                     if best >= 0 && d >= best { continue }
                     let a = (k - sc) * (w + 1), b = (k + sc) * (w + 1)
                     let s = sat[b + i + sc] - sat[b + i - sc] - sat[a + i + sc] + sat[a + i - sc]
-                    if s == 0 { best = d; bestI = i; bestK = k }
+                    if s == 0 && !touchesCorner(i, k, reach: hc) { best = d; bestI = i; bestK = k }
                 }
             }
             if best < 0 { return false }

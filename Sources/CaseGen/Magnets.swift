@@ -59,7 +59,7 @@ extension Footprint {
         for k in 0..<h {
             for i in 0..<w {
                 let g = (k0 + k) * grid.nx + i0 + i
-                var b = front[g] > -.infinity || back[g] > -.infinity
+                var b = front[g] > -.infinity || back[g] > -.infinity || outsideRounding(i, k)
                 if notchCells > 0 && k >= h - notchCells {
                     let x = grid.x(i0 + i) + grid.cell / 2
                     if abs(x - cx) < hw + grid.cell { b = true }
@@ -82,6 +82,7 @@ extension Footprint {
             }
         }
         let sm = Int(((magnet.pocketRadius + MagnetSize.wall) / grid.cell).rounded(.up)) + 1
+        let pc = Int((magnet.pocketRadius / grid.cell).rounded(.up)) + 1   // a pocket's cells, around its centre
         if 2 * sm > w || 2 * sm > h { return false }
         let targets: [(i: Int, k: Int, required: Bool)] = [(0, h / 2, true), (w, h / 2, true), (w / 2, 0, false), (w / 2, h, false)]
         var chosen: [(Int, Int)] = []
@@ -94,6 +95,7 @@ extension Footprint {
                     let a = (k - sm) * (w + 1), b = (k + sm) * (w + 1)
                     if sat[b + i + sm] - sat[b + i - sm] - sat[a + i + sm] + sat[a + i - sm] != 0 { continue }
                     if chosen.contains(where: { abs($0.0 - i) < 2 * sm && abs($0.1 - k) < 2 * sm }) { continue }
+                    if touchesCorner(i, k, reach: pc) { continue }
                     best = d; bestI = i; bestK = k
                 }
             }

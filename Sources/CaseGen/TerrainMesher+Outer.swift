@@ -1,24 +1,39 @@
-/// The outer face as a second terrain, for engraving: the same greedy flat-rectangle merging
-/// and T-junction-free borders as the parting-side terrain, over its own vertex depths.
+/// The terrain machinery both faces of a half share: vertex depths from cell depths, and the
+/// greedy flat-rectangle merging with T-junction-free borders. The parting-side terrain and the
+/// outer face (lowered by engravings) are both planned here, over their own vertex depths.
 extension TerrainMesher {
+    /// A terrain's faces: triangles of grid vertex indices (k·(w+1) + i), and rings of grid
+    /// vertices to fan from the centre of their flat rectangle, at its level.
+    typealias Plan = (triangles: [(Int, Int, Int)], rings: [(ring: [Int], i0: Int, k0: Int, i1: Int, k1: Int, level: Float)])
+
     /// Vertex depths of the outer face: the shallowest of the (up to four) cells around each
     /// grid vertex, so a cut is never narrower than its cells and the wall behind a cell is
     /// never thicker than asked (it is at least `back − cut − deepest`).
     static func shallowestAround(_ cells: [Float], w: Int, h: Int) -> [Float] {
+        around(cells, w: w, h: h, deepest: false)
+    }
+
+    /// Vertex depths over (w+1) × (h+1) grid vertices from cell depths (w × h, row-major): the
+    /// deepest (or shallowest) of the up to four cells around each vertex.
+    static func around(_ cells: [Float], w: Int, h: Int, deepest: Bool) -> [Float] {
         let vw = w + 1
-        var u = [Float](repeating: .infinity, count: vw * (h + 1))
-        for k in 0...h {
-            for i in 0...w {
-                var m = Float.infinity
-                if k > 0 {
-                    if i > 0 { m = min(m, cells[(k - 1) * w + i - 1]) }
-                    if i < w { m = min(m, cells[(k - 1) * w + i]) }
+        let none: Float = deepest ? -.infinity : .infinity
+        var u = [Float](repeating: none, count: vw * (h + 1))
+        cells.withUnsafeBufferPointer { dp in
+            @inline(__always) func pick(_ a: Float, _ b: Float) -> Float { deepest ? max(a, b) : min(a, b) }
+            for k in 0...h {
+                for i in 0...w {
+                    var m = none
+                    if k > 0 {
+                        if i > 0 { m = pick(m, dp[(k - 1) * w + i - 1]) }
+                        if i < w { m = pick(m, dp[(k - 1) * w + i]) }
+                    }
+                    if k < h {
+                        if i > 0 { m = pick(m, dp[k * w + i - 1]) }
+                        if i < w { m = pick(m, dp[k * w + i]) }
+                    }
+                    u[k * vw + i] = m
                 }
-                if k < h {
-                    if i > 0 { m = min(m, cells[k * w + i - 1]) }
-                    if i < w { m = min(m, cells[k * w + i]) }
-                }
-                u[k * vw + i] = m
             }
         }
         return u
@@ -28,12 +43,20 @@ extension TerrainMesher {
     /// `mesh()`'s top faces: triangles of grid vertex indices (k·(w+1) + i) for cells not merged,
     /// and rings (with their rectangle and level) to fan for merged flat rectangles. Every
     /// vertex on the outer border is kept in the rings, so side walls join without T-junctions.
-    static func surfacePlan(_ u: [Float], w: Int, h: Int)
-        -> (triangles: [(Int, Int, Int)], rings: [(ring: [Int], i0: Int, k0: Int, i1: Int, k1: Int, level: Float)])
-    {
+    ///
+    /// A cell not merged is split along its deeper diagonal when `deeperDiagonal` (the parting
+    /// side: the surface then never rises above a cell's depth), else along its shallower one
+    /// (the outer face: a cut is never narrower than its cells).
+    ///
+    /// `reserved` rectangles (flat, apart from each other) become rings of their own first.
+    static func surfacePlan(
+        _ u: [Float], w: Int, h: Int, deeperDiagonal: Bool = false,
+        reserved: [(i0: Int, k0: Int, i1: Int, k1: Int)] = []
+    ) -> Plan {
         let vw = w + 1
         var merged = [Bool](repeating: false, count: w * h)
-        var rects: [(i0: Int, k0: Int, i1: Int, k1: Int)] = []
+        var rects = reserved
+        for r in reserved { for k in r.k0..<r.k1 { for i in r.i0..<r.i1 { merged[k * w + i] = true } } }
         @inline(__always) func flat(_ i: Int, _ k: Int) -> Bool {
             let a = u[k * vw + i]
             return u[k * vw + i + 1] == a && u[(k + 1) * vw + i] == a && u[(k + 1) * vw + i + 1] == a
@@ -75,7 +98,8 @@ extension TerrainMesher {
         for k in 0..<h {
             for i in 0..<w where !merged[k * w + i] {
                 let a = k * vw + i, b = a + 1, c = a + vw + 1, d = a + vw
-                if u[a] + u[c] <= u[b] + u[d] {
+                let alongAC = deeperDiagonal ? u[a] + u[c] >= u[b] + u[d] : u[a] + u[c] <= u[b] + u[d]
+                if alongAC {
                     triangles.append((a, b, c)); triangles.append((a, c, d))
                 } else {
                     triangles.append((a, b, d)); triangles.append((b, c, d))
@@ -84,13 +108,19 @@ extension TerrainMesher {
         }
         var rings: [(ring: [Int], i0: Int, k0: Int, i1: Int, k1: Int, level: Float)] = []
         for r in rects {
-            var ring: [Int] = []
-            for i in r.i0..<r.i1 where used[r.k0 * vw + i] { ring.append(r.k0 * vw + i) }
-            for k in r.k0..<r.k1 where used[k * vw + r.i1] { ring.append(k * vw + r.i1) }
-            for i in stride(from: r.i1, to: r.i0, by: -1) where used[r.k1 * vw + i] { ring.append(r.k1 * vw + i) }
-            for k in stride(from: r.k1, to: r.k0, by: -1) where used[k * vw + r.i0] { ring.append(k * vw + r.i0) }
-            rings.append((ring, r.i0, r.k0, r.i1, r.k1, u[r.k0 * vw + r.i0]))
+            rings.append((ring(r.i0, r.k0, r.i1, r.k1, vw: vw) { used[$0] }, r.i0, r.k0, r.i1, r.k1, u[r.k0 * vw + r.i0]))
         }
         return (triangles, rings)
+    }
+
+    /// The vertices (k·vw + i) on the border of the rectangle [i0, i1] × [k0, k1] for which
+    /// `keep` holds, walked in the same turning sense as the terrain's faces.
+    static func ring(_ i0: Int, _ k0: Int, _ i1: Int, _ k1: Int, vw: Int, keep: (Int) -> Bool) -> [Int] {
+        var ring: [Int] = []
+        for i in i0..<i1 where keep(k0 * vw + i) { ring.append(k0 * vw + i) }
+        for k in k0..<k1 where keep(k * vw + i1) { ring.append(k * vw + i1) }
+        for i in stride(from: i1, to: i0, by: -1) where keep(k1 * vw + i) { ring.append(k1 * vw + i) }
+        for k in stride(from: k1, to: k0, by: -1) where keep(k * vw + i0) { ring.append(k * vw + i0) }
+        return ring
     }
 }

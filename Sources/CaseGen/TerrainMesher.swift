@@ -25,68 +25,19 @@ struct TerrainMesher {
     /// Depth of the outer face per cell (like `depth`; each ≤ `back`), or nil for a flat back
     /// at `back`. Engravings lower it; see `TerrainMesher+Outer.swift`.
     var outer: [Float]? = nil
+    /// Radius in cells of the rounded outer corners (0: square); each corner gets the most, up
+    /// to this, that keeps its block flat. See `RoundedCorners.swift`.
+    var corner: Int = 0
 
     func mesh() -> TriangleMesh {
         let w = i1 - i0, h = k1 - k0
         let vw = w + 1, vh = h + 1
         // Vertex depths: the deepest of the (up to four) cells around each grid vertex.
-        var u = [Float](repeating: -.infinity, count: vw * vh)
-        depth.withUnsafeBufferPointer { dp in
-            for k in 0...h {
-                for i in 0...w {
-                    var m = -Float.infinity
-                    if k > 0 {
-                        if i > 0 { m = max(m, dp[(k - 1) * w + i - 1]) }
-                        if i < w { m = max(m, dp[(k - 1) * w + i]) }
-                    }
-                    if k < h {
-                        if i > 0 { m = max(m, dp[k * w + i - 1]) }
-                        if i < w { m = max(m, dp[k * w + i]) }
-                    }
-                    u[k * vw + i] = m
-                }
-            }
-        }
-        // Flat cells (four equal corners) merged into rectangles.
-        var rects: [(i0: Int, k0: Int, i1: Int, k1: Int)] = []
-        var merged = [Bool](repeating: false, count: w * h)
-        @inline(__always) func flat(_ i: Int, _ k: Int) -> Bool {
-            let a = u[k * vw + i]
-            return u[k * vw + i + 1] == a && u[(k + 1) * vw + i] == a && u[(k + 1) * vw + i + 1] == a
-        }
-        for k in 0..<h {
-            var i = 0
-            while i < w {
-                if merged[k * w + i] || !flat(i, k) { i += 1; continue }
-                let level = u[k * vw + i]
-                var ie = i + 1
-                while ie < w && !merged[k * w + ie] && flat(ie, k) && u[k * vw + ie] == level { ie += 1 }
-                var ke = k + 1
-                grow: while ke < h {
-                    for j in i..<ie where merged[ke * w + j] || !flat(j, ke) || u[ke * vw + j] != level { break grow }
-                    ke += 1
-                }
-                if (ie - i) * (ke - k) > 1 {
-                    for kk in k..<ke { for j in i..<ie { merged[kk * w + j] = true } }
-                    rects.append((i, k, ie, ke))
-                }
-                i = ie
-            }
-        }
-        // Which grid vertices some face uses as a corner (or the side walls use).
-        var used = [Bool](repeating: false, count: vw * vh)
-        for k in 0..<h {
-            for i in 0..<w where !merged[k * w + i] {
-                used[k * vw + i] = true; used[k * vw + i + 1] = true
-                used[(k + 1) * vw + i] = true; used[(k + 1) * vw + i + 1] = true
-            }
-        }
-        for r in rects {
-            used[r.k0 * vw + r.i0] = true; used[r.k0 * vw + r.i1] = true
-            used[r.k1 * vw + r.i0] = true; used[r.k1 * vw + r.i1] = true
-        }
-        for i in 0...w { used[i] = true; used[h * vw + i] = true }
-        for k in 0...h { used[k * vw] = true; used[k * vw + w] = true }
+        let u = TerrainMesher.around(depth, w: w, h: h, deepest: true)
+        let outerU = outer.map { TerrainMesher.shallowestAround($0, w: w, h: h) }
+        let radii = TerrainMesher.cornerRadii(corner: corner, u: u, outerU: outerU, w: w, h: h)
+        let blocks = TerrainMesher.cornerBlocks(radii, w: w, h: h)
+        let topPlan = TerrainMesher.surfacePlan(u, w: w, h: h, deeperDiagonal: true, reserved: blocks)
 
         var positions: [Float] = []
         var indices: [UInt32] = []
@@ -94,7 +45,6 @@ struct TerrainMesher {
         indices.reserveCapacity(w * h * 6 + 12 * (w + h))
         var top = [UInt32](repeating: .max, count: vw * vh)
         var bottom = [UInt32](repeating: .max, count: vw * vh)
-        let outerU = outer.map { TerrainMesher.shallowestAround($0, w: w, h: h) }
         let plane = self.plane, side = self.side, grid = self.grid, i0 = self.i0, k0 = self.k0
         @inline(__always) func add(_ x: Float, _ d: Float, _ z: Float) -> UInt32 {
             let id = UInt32(positions.count / 3)
@@ -103,12 +53,18 @@ struct TerrainMesher {
         }
         @inline(__always) func topVertex(_ i: Int, _ k: Int) -> UInt32 {
             let v = k * vw + i
-            if top[v] == .max { top[v] = add(grid.x(i0 + i), u[v], grid.z(k0 + k)) }
+            if top[v] == .max {
+                let p = position(i, k, w: w, h: h, radii: radii)
+                top[v] = add(p.x, u[v], p.z)
+            }
             return top[v]
         }
         @inline(__always) func bottomVertex(_ i: Int, _ k: Int) -> UInt32 {
             let v = k * vw + i
-            if bottom[v] == .max { bottom[v] = add(grid.x(i0 + i), outerU?[v] ?? back, grid.z(k0 + k)) }
+            if bottom[v] == .max {
+                let p = position(i, k, w: w, h: h, radii: radii)
+                bottom[v] = add(p.x, outerU?[v] ?? back, p.z)
+            }
             return bottom[v]
         }
         // (a, b, c) going +x then +z is clockwise seen from +y; the top faces the plane, i.e.
@@ -118,26 +74,6 @@ struct TerrainMesher {
             indices.append(a)
             if keep { indices.append(b); indices.append(c) } else { indices.append(c); indices.append(b) }
         }
-        for k in 0..<h {
-            for i in 0..<w where !merged[k * w + i] {
-                let a = topVertex(i, k), b = topVertex(i + 1, k), c = topVertex(i + 1, k + 1), d = topVertex(i, k + 1)
-                // Split along the deeper diagonal: the surface then never rises above a cell's depth.
-                if u[k * vw + i] + u[(k + 1) * vw + i + 1] >= u[k * vw + i + 1] + u[(k + 1) * vw + i] {
-                    tri(a, b, c, keep: topKeeps); tri(a, c, d, keep: topKeeps)
-                } else {
-                    tri(a, b, d, keep: topKeeps); tri(b, c, d, keep: topKeeps)
-                }
-            }
-        }
-        // A rectangle's border in the same turning sense as (a, b, c, d) above.
-        func border(_ r: (i0: Int, k0: Int, i1: Int, k1: Int)) -> [(Int, Int)] {
-            var out: [(Int, Int)] = []
-            for i in r.i0..<r.i1 where used[r.k0 * vw + i] { out.append((i, r.k0)) }
-            for k in r.k0..<r.k1 where used[k * vw + r.i1] { out.append((r.i1, k)) }
-            for i in stride(from: r.i1, to: r.i0, by: -1) where used[r.k1 * vw + i] { out.append((i, r.k1)) }
-            for k in stride(from: r.k1, to: r.k0, by: -1) where used[k * vw + r.i0] { out.append((r.i0, k)) }
-            return out
-        }
         func fan(_ ring: [UInt32], centre: (Float, Float, Float), keep: Bool) {
             if ring.count == 4 {
                 tri(ring[0], ring[1], ring[2], keep: keep); tri(ring[0], ring[2], ring[3], keep: keep)
@@ -146,30 +82,28 @@ struct TerrainMesher {
             let c = add(centre.0, centre.1, centre.2)
             for j in 0..<ring.count { tri(c, ring[j], ring[(j + 1) % ring.count], keep: keep) }
         }
-        for r in rects {
-            let ring = border(r).map { topVertex($0.0, $0.1) }
-            let centre = ((grid.x(i0 + r.i0) + grid.x(i0 + r.i1)) / 2, u[r.k0 * vw + r.i0], (grid.z(k0 + r.k0) + grid.z(k0 + r.k1)) / 2)
-            fan(ring, centre: centre, keep: topKeeps)
-        }
-        // Back face: the whole rectangle, fanned from its centre over every border vertex.
-        let full = (i0: 0, k0: 0, i1: w, k1: h)
-        if let outerU {
-            let plan = TerrainMesher.surfacePlan(outerU, w: w, h: h)
+        func emit(_ plan: Plan, keep: Bool, _ vertex: (Int, Int) -> UInt32) {
             for t in plan.triangles {
-                tri(bottomVertex(t.0 % vw, t.0 / vw), bottomVertex(t.1 % vw, t.1 / vw), bottomVertex(t.2 % vw, t.2 / vw), keep: !topKeeps)
+                tri(vertex(t.0 % vw, t.0 / vw), vertex(t.1 % vw, t.1 / vw), vertex(t.2 % vw, t.2 / vw), keep: keep)
             }
             for r in plan.rings {
-                let ring = r.ring.map { bottomVertex($0 % vw, $0 / vw) }
+                let ring = r.ring.map { vertex($0 % vw, $0 / vw) }
                 let centre = ((grid.x(i0 + r.i0) + grid.x(i0 + r.i1)) / 2, r.level, (grid.z(k0 + r.k0) + grid.z(k0 + r.k1)) / 2)
-                fan(ring, centre: centre, keep: !topKeeps)
+                fan(ring, centre: centre, keep: keep)
             }
+        }
+        emit(topPlan, keep: topKeeps, topVertex)
+        // Every border vertex, walked like the top's rings.
+        let walk = TerrainMesher.ring(0, 0, w, h, vw: vw) { _ in true }.map { ($0 % vw, $0 / vw) }
+        // Back face: the outer terrain, or the whole rectangle fanned from its centre.
+        if let outerU {
+            emit(TerrainMesher.surfacePlan(outerU, w: w, h: h, reserved: blocks), keep: !topKeeps, bottomVertex)
         } else {
-        let backRing = border(full).map { bottomVertex($0.0, $0.1) }
-        fan(backRing, centre: ((grid.x(i0) + grid.x(i0 + w)) / 2, back, (grid.z(k0) + grid.z(k0 + h)) / 2), keep: !topKeeps)
+            let backRing = walk.map { bottomVertex($0.0, $0.1) }
+            fan(backRing, centre: ((grid.x(i0) + grid.x(i0 + w)) / 2, back, (grid.z(k0) + grid.z(k0 + h)) / 2), keep: !topKeeps)
         }
         // Side walls: quads from the terrain down to the back along the border, wound like the
         // border walk (which turns the same way as the top) so they face outwards.
-        let walk = border(full)
         for j in 0..<walk.count {
             let (ia, ka) = walk[j], (ib, kb) = walk[(j + 1) % walk.count]
             let ta = topVertex(ia, ka), tb = topVertex(ib, kb)

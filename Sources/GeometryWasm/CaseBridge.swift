@@ -13,9 +13,18 @@ enum CaseBridge {
     /// Largest and smallest minis a case makes sense for, in millimetres (as the CLI).
     static let saneSize: ClosedRange<Float> = 5...300
 
-    static func generate(_ mesh: TriangleMesh, options o: UnsafePointer<Double>) -> CaseOutcome {
+    /// Runs the style coded in the options on `meshes` (one, or several for a tray), each
+    /// scaled and turned to +z up like the CLI, and lays the parts out.
+    static func generate(_ meshes: [TriangleMesh], options o: UnsafePointer<Double>) -> CaseOutcome {
         typealias L = CaseOptionsLayout
-        guard o[L.style] == 0 else { return .failure("unknown case style code \(Int(o[L.style].isFinite ? o[L.style] : -1)): only 0 (clamshell) exists") }
+        let style = o[L.style]
+        guard style == 0 || style == 1 || style == 2 else {
+            return .failure("unknown case style code \(Int(style.isFinite && style.magnitude < 1000 ? style : -1)): use 0 (clamshell), 1 (lid) or 2 (tray)")
+        }
+        if meshes.isEmpty { return .failure("no mini given") }
+        if meshes.count > 1 && style != 2 {
+            return .failure("the " + (style == 0 ? "clamshell" : "lid") + " style takes one mini, got \(meshes.count); use the tray style (2) to pack several minis in one case")
+        }
         let scale = o[L.scale]
         guard scale.isFinite, scale > 0 else { return .failure("scale must be a positive number of millimetres per file unit") }
         guard let up = upTransform(o[L.upAxis]) else { return .failure("unknown up-axis code: use 0 +z, 1 +y, 2 +x, 3 -z, 4 -y, 5 -x") }
@@ -28,17 +37,25 @@ enum CaseBridge {
         options.partingOffset = o[L.partingOffset].isNaN ? nil : Float(o[L.partingOffset])
         options.fingerNotch = o[L.fingerNotch] != 0
 
-        // (The engine checks finiteness; a NaN here fails the range test below as well.)
-        let raw = mesh.bounds.size
-        let largest = Float(Double(max(raw.x, max(raw.y, raw.z))) * scale)
-        if !saneSize.contains(largest) {
-            return .failure(
-                "the mini is " + ASCII.decimal(Double(largest), fractionDigits: 2) + " mm across, outside the 5–300 mm a case is made for; is the scale right?")
+        var minis: [TriangleMesh] = []
+        for (index, mesh) in meshes.enumerated() {
+            let raw = mesh.bounds.size
+            let largest = Float(Double(max(raw.x, max(raw.y, raw.z))) * scale)
+            if !saneSize.contains(largest) {
+                return .failure(
+                    (meshes.count > 1 ? "mini \(index + 1): " : "") + "the mini is " + ASCII.decimal(Double(largest), fractionDigits: 2)
+                        + " mm across, outside the 5–300 mm a case is made for; is the scale right?")
+            }
+            minis.append(mesh.transformed(by: up.composed(after: .scale(Float(scale)))))
         }
-        let mini = mesh.transformed(by: up.composed(after: .scale(Float(scale))))
         let result: CaseResult
         do throws(CaseError) {
-            result = try CaseGenerator.clamshell(mini, options: options, runner: .serial, progress: { vitrine_progress($0) })
+            let progress: (Float) -> Void = { vitrine_progress($0) }
+            switch style {
+            case 0: result = try CaseGenerator.clamshell(minis[0], options: options, runner: .serial, progress: progress)
+            case 1: result = try CaseGenerator.lid(minis[0], options: options, runner: .serial, progress: progress)
+            default: result = try CaseGenerator.tray(minis, options: options, runner: .serial, progress: progress)
+            }
         } catch {
             return .failure(error.message)
         }
@@ -81,9 +98,14 @@ enum CaseBridge {
         return Transform(rows: (m.0, m.4, m.8, 0), (m.1, m.5, m.9, 0), (m.2, m.6, m.10, 0))
     }
 
-    /// Parting face up, on the bed at z = 0 (as `CaseJob.layFlat`).
+    /// Parting face up, on the bed at z = 0 (as `CaseJob.layFlat`): ±y extraction (clamshell,
+    /// tray) turns about x; the lid style's +z needs no turn, its −z turns over about x.
     static func layFlat(_ mesh: TriangleMesh, extraction: Vec3) -> TriangleMesh {
-        let turn = extraction.y > 0
+        let turn = extraction.z > 0.5
+            ? Transform.identity
+            : extraction.z < -0.5
+            ? Transform(rows: (1, 0, 0, 0), (0, -1, 0, 0), (0, 0, -1, 0))
+            : extraction.y > 0
             ? Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
             : Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
         let turned = mesh.transformed(by: turn)

@@ -2,15 +2,15 @@ import CaseGen
 import MeshCore
 import MeshIO
 
-// Case generation for the browser: `vitrine_case_generate` runs the clamshell engine on a
-// parsed mesh and keeps the parts in a result table; JS reads them out of linear memory and
+// Case generation for the browser: `vitrine_case_generate` runs the engine (clamshell, lid,
+// or tray) on parsed meshes and keeps the parts in a result table; JS reads them out of linear memory and
 // asks for a stored-zip 3MF of them. Progress goes out through the imported
 // `env.vitrine_progress(f32)` (Web/vitrine.js supplies it).
 
 /// Slot indices of the Float64 options record `vitrine_case_generate` reads (Web/vitrine.js
 /// mirrors this list; append new slots at the end).
 enum CaseOptionsLayout {
-    /// 0 = clamshell (the only style so far).
+    /// 0 = clamshell, 1 = lid, 2 = tray (several minis: `vitrine_case_generate_tray`).
     static let style = 0
     static let clearance = 1          // mm
     static let wall = 2               // mm
@@ -65,6 +65,18 @@ enum CaseTable {
         return Int32(slots.count)
     }
 
+    /// The handle of a generated case, or 0 with the failure as the last error.
+    static func store(_ outcome: CaseOutcome) -> Int32 {
+        switch outcome {
+        case .success(let result):
+            MeshTable.lastError = []
+            return insert(result)
+        case .failure(let message):
+            MeshTable.fail(message)
+            return 0
+        }
+    }
+
     static func entry(_ handle: Int32) -> CaseEntry? {
         let i = Int(handle) - 1
         guard i >= 0, i < slots.count else { return nil }
@@ -95,14 +107,33 @@ public func vitrine_case_generate(_ meshHandle: Int32, _ options: UnsafeRawPoint
         return 0
     }
     let o = options.bindMemory(to: Double.self, capacity: CaseOptionsLayout.count)
-    switch CaseBridge.generate(entry.mesh, options: o) {
-    case .success(let result):
-        MeshTable.lastError = []
-        return CaseTable.insert(result)
-    case .failure(let message):
-        MeshTable.fail(message)
+    return CaseTable.store(CaseBridge.generate([entry.mesh], options: o))
+}
+
+/// Generates a tray (style 2 in the options record; any other style takes exactly one mesh)
+/// around the `count` minis whose mesh handles (i32) are at `handles`, packed in that order.
+/// Returns a case handle, or 0 with `vitrine_last_error_*` set.
+@_cdecl("vitrine_case_generate_tray")
+public func vitrine_case_generate_tray(_ handles: UnsafeRawPointer?, _ count: Int32, _ options: UnsafeRawPointer?) -> Int32 {
+    guard let handles, count > 0, count <= 64 else {
+        MeshTable.fail("a tray needs 1 to 64 mesh handles, got \(count)")
         return 0
     }
+    guard let options else {
+        MeshTable.fail("no case options given")
+        return 0
+    }
+    let h = handles.bindMemory(to: Int32.self, capacity: Int(count))
+    var meshes: [TriangleMesh] = []
+    for i in 0..<Int(count) {
+        guard let entry = MeshTable.entry(h[i]) else {
+            MeshTable.fail("unknown mesh handle \(h[i]) (mini \(i + 1))")
+            return 0
+        }
+        meshes.append(entry.mesh)
+    }
+    let o = options.bindMemory(to: Double.self, capacity: CaseOptionsLayout.count)
+    return CaseTable.store(CaseBridge.generate(meshes, options: o))
 }
 
 /// Number of parts of case `handle` (-1 for an unknown handle).
@@ -135,7 +166,7 @@ public func vitrine_case_part_indices_ptr(_ handle: Int32, _ index: Int32) -> Un
     return e.parts[Int(index)].mesh.indices.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
 }
 
-/// Address of part `index`'s UTF-8 name ("front", "back").
+/// Address of part `index`'s UTF-8 name ("front", "back"; "base", "lid").
 @_cdecl("vitrine_case_part_name_ptr")
 public func vitrine_case_part_name_ptr(_ handle: Int32, _ index: Int32) -> UnsafeRawPointer? {
     guard let e = CaseTable.entry(handle), index >= 0, Int(index) < e.parts.count else { return nil }

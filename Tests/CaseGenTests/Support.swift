@@ -115,10 +115,19 @@ struct TriangleGrid {
         let s = b.size
         n = (Int(s.x / cell) + 3, Int(s.y / cell) + 3, Int(s.z / cell) + 3)
         buckets = Array(repeating: [], count: n.0 * n.1 * n.2)
+        // A long thin triangle (a back face fanned from its centre) would fill every bucket of
+        // its bounding box: beyond a few buckets, keep only those its surface comes near.
+        let reach = cell * 0.8661
         for t in 0..<mesh.triangleCount {
             let (a, bb, c) = mesh.corners(t)
             let lo = cellOf(a.min(bb).min(c)), hi = cellOf(a.max(bb).max(c))
+            let many = (hi.0 - lo.0 + 1) * (hi.1 - lo.1 + 1) * (hi.2 - lo.2 + 1) > 8
             for z in lo.2...hi.2 { for y in lo.1...hi.1 { for x in lo.0...hi.0 {
+                if many {
+                    let centre = origin + Vec3(Float(x) + 0.5, Float(y) + 0.5, Float(z) + 0.5) * cell
+                    let d = closestPoint(centre, a, bb, c) - centre
+                    if d.dot(d) > reach * reach { continue }
+                }
                 buckets[(z * n.1 + y) * n.0 + x].append(Int32(t))
             } } }
         }
@@ -213,35 +222,144 @@ struct CaseCheck {
         return check
     }
 
-    /// Every cavity vertex (one over the mini's dilated XZ silhouette, below the parting face)
-    /// is at least `wall` from the part's outer faces: its sides and its back.
+    /// Every cavity vertex is at least `wall` from the part's real outer surface, whatever its
+    /// shape (rounded corners and edges, engravings): the distance is measured to every outer
+    /// triangle. Cavity vertices: those behind the parting face, not on an outer triangle, in a
+    /// connected region (along edges) that reaches over the mini's XZ silhouette; so pin holes,
+    /// magnet pockets and the finger notch (walled less, by design) are not cavities.
+    ///
+    /// Outer triangles are found from the mesh alone: those that do not face the parting plane
+    /// (the parting-side terrain of a 2.5D half always does) and from whose centre a ray along
+    /// ±x, ±z or away from the plane, not going into the triangle, escapes the part. So a
+    /// vertical wall of a cavity (its rays hit the cavity's far side or floor) is not outer.
     static func wallIssues(part: CasePart, mini: TriangleMesh, plane: Float, options: CaseOptions, res: Float) -> [String] {
-        // The mini's XZ occupancy on a 0.25 mm grid, grown by clearance + 2 cells.
-        let b = mini.bounds, g: Float = 0.25
-        let grow = options.clearance + 2 * res
-        let x0 = b.min.x - grow - g, z0 = b.min.z - grow - g
-        let nx = Int((b.size.x + 2 * grow) / g) + 3, nz = Int((b.size.z + 2 * grow) / g) + 3
-        var occ = [Bool](repeating: false, count: nx * nz)
-        let r = Int((grow / g).rounded(.up))
-        for t in 0..<mini.triangleCount {
-            let (a, bb, c) = mini.corners(t)
-            let lo = a.min(bb).min(c), hi = a.max(bb).max(c)
-            let i0 = max(0, Int((lo.x - x0) / g) - r), i1 = min(nx - 1, Int((hi.x - x0) / g) + r)
-            let k0 = max(0, Int((lo.z - z0) / g) - r), k1 = min(nz - 1, Int((hi.z - z0) / g) + r)
-            for k in k0...k1 { for i in i0...i1 { occ[k * nx + i] = true } }
-        }
-        let pb = part.mesh.bounds
-        let backY = part.extraction.y > 0 ? pb.min.y : pb.max.y
-        var thin = 0, worst = Float.infinity
-        for v in 0..<part.mesh.vertexCount {
-            let p = part.mesh.position(v)
-            let depth = (p.y - plane) * -part.extraction.y
-            if depth <= 0.001 || abs(p.y - backY) < 1e-4 { continue }  // parting face, pins, back face
-            let i = Int((p.x - x0) / g), k = Int((p.z - z0) / g)
-            if i < 0 || k < 0 || i >= nx || k >= nz || !occ[k * nx + i] { continue }
-            let d = min(min(p.x - pb.min.x, pb.max.x - p.x), min(min(p.z - pb.min.z, pb.max.z - p.z), abs(backY - p.y)))
+        let mesh = part.mesh
+        let (outer, onOuter) = outerTriangles(mesh, towardPlane: part.extraction)
+        if outer.isEmpty { return [part.name + ": no outer faces found"] }
+        let cavity = cavityVertices(part, mini: mini, plane: plane, onOuter: onOuter)
+        let outside = TriangleGrid(TriangleMesh(positions: mesh.positions, indices: outer), cell: 1)
+        var thin = 0, worst = Float.infinity, checked = 0
+        for v in 0..<mesh.vertexCount where cavity[v] {
+            checked += 1
+            let d = outside.distance(mesh.position(v), limit: options.wall)
             if d < options.wall - 1e-3 { thin += 1; worst = min(worst, d) }
         }
+        if checked == 0 { return [part.name + ": no cavity vertices to check the wall at"] }
         return thin > 0 ? [part.name + ": \(thin) cavity vertices thinner than the wall (worst \(worst) mm)"] : []
+    }
+
+    /// Which vertices of a part are on a cavity: behind the parting face, not on an outer
+    /// triangle (`onOuter`, from `outerTriangles`; computed when nil), in a region connected
+    /// along edges that reaches over the mini's XZ silhouette.
+    static func cavityVertices(_ part: CasePart, mini: TriangleMesh, plane: Float, onOuter given: [Bool]? = nil) -> [Bool] {
+        let mesh = part.mesh
+        let onOuter = given ?? outerTriangles(mesh, towardPlane: part.extraction).onOuter
+        let b = mini.bounds, g: Float = 0.25
+        let x0 = b.min.x - g, z0 = b.min.z - g
+        let nx = Int(b.size.x / g) + 3, nz = Int(b.size.z / g) + 3
+        let over = silhouette(mini, x0: x0, z0: z0, nx: nx, nz: nz, cell: g, grow: 0)
+        let away = part.extraction * -1
+        let n = mesh.vertexCount
+        var deep = [Bool](repeating: false, count: n)
+        for v in 0..<n where !onOuter[v] { deep[v] = (mesh.position(v) - Vec3(0, plane, 0)).dot(away) > 0.001 }
+        var parent = Array(0..<n)
+        func find(_ v: Int) -> Int {
+            var r = v
+            while parent[r] != r { r = parent[r] }
+            var x = v
+            while parent[x] != r { let next = parent[x]; parent[x] = r; x = next }
+            return r
+        }
+        for t in 0..<mesh.triangleCount {
+            for j in 0..<3 {
+                let a = Int(mesh.indices[3 * t + j]), c = Int(mesh.indices[3 * t + (j + 1) % 3])
+                if deep[a] && deep[c] { parent[find(a)] = find(c) }
+            }
+        }
+        var reaches = Set<Int>()
+        for v in 0..<n where deep[v] {
+            let p = mesh.position(v)
+            let i = Int((p.x - x0) / g), k = Int((p.z - z0) / g)
+            if i >= 0 && k >= 0 && i < nx && k < nz && over[k * nx + i] { reaches.insert(find(v)) }
+        }
+        return (0..<n).map { deep[$0] && reaches.contains(find($0)) }
+    }
+
+    /// Cells (row-major by z) of an nx × nz grid over XZ that the mesh's projection covers
+    /// (cell centres inside a triangle, and every cell its edges pass through), grown by a disc
+    /// of radius `grow` mm.
+    static func silhouette(_ mesh: TriangleMesh, x0: Float, z0: Float, nx: Int, nz: Int, cell g: Float, grow: Float) -> [Bool] {
+        var core = [Bool](repeating: false, count: nx * nz)
+        func mark(_ x: Float, _ z: Float) {
+            let i = Int((x - x0) / g), k = Int((z - z0) / g)
+            if i >= 0 && k >= 0 && i < nx && k < nz { core[k * nx + i] = true }
+        }
+        for t in 0..<mesh.triangleCount {
+            let (a, b, c) = mesh.corners(t)
+            for (p, q) in [(a, b), (b, c), (c, a)] {
+                let steps = Int(max(abs(q.x - p.x), abs(q.z - p.z)) / (g / 2)) + 1
+                for s in 0...steps {
+                    let f = Float(s) / Float(steps)
+                    mark(p.x + (q.x - p.x) * f, p.z + (q.z - p.z) * f)
+                }
+            }
+            let area = (b.x - a.x) * (c.z - a.z) - (c.x - a.x) * (b.z - a.z)
+            if abs(area) < 1e-12 { continue }
+            let i0 = max(0, Int((min(a.x, b.x, c.x) - x0) / g)), i1 = min(nx - 1, Int((max(a.x, b.x, c.x) - x0) / g))
+            let k0 = max(0, Int((min(a.z, b.z, c.z) - z0) / g)), k1 = min(nz - 1, Int((max(a.z, b.z, c.z) - z0) / g))
+            if i0 > i1 || k0 > k1 { continue }
+            for k in k0...k1 {
+                for i in i0...i1 {
+                    let x = x0 + (Float(i) + 0.5) * g, z = z0 + (Float(k) + 0.5) * g
+                    let u = ((b.x - x) * (c.z - z) - (c.x - x) * (b.z - z)) / area
+                    let v = ((c.x - x) * (a.z - z) - (a.x - x) * (c.z - z)) / area
+                    if u >= 0 && v >= 0 && u + v <= 1 { core[k * nx + i] = true }
+                }
+            }
+        }
+        // Grow from the border cells of the core by a disc of `grow` (+ half a cell).
+        let r = Int((grow / g).rounded(.up))
+        let reach = (grow / g + 0.5) * (grow / g + 0.5)
+        var out = core
+        for k in 0..<nz {
+            for i in 0..<nx where core[k * nx + i] {
+                let inner = i > 0 && k > 0 && i < nx - 1 && k < nz - 1
+                    && core[k * nx + i - 1] && core[k * nx + i + 1] && core[(k - 1) * nx + i] && core[(k + 1) * nx + i]
+                if inner { continue }
+                for dk in -r...r {
+                    for di in -r...r where Float(di * di + dk * dk) <= reach {
+                        let ii = i + di, kk = k + dk
+                        if ii >= 0 && kk >= 0 && ii < nx && kk < nz { out[kk * nx + ii] = true }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Indices (three per triangle) of a part's outer triangles, and which vertices they use.
+    static func outerTriangles(_ mesh: TriangleMesh, towardPlane toward: Vec3) -> (indices: [UInt32], onOuter: [Bool]) {
+        let all = TriangleGrid(mesh, cell: 1)
+        let dirs = [Vec3(1, 0, 0), Vec3(-1, 0, 0), Vec3(0, 0, 1), Vec3(0, 0, -1), toward * -1]
+        var indices: [UInt32] = []
+        var onOuter = [Bool](repeating: false, count: mesh.vertexCount)
+        for t in 0..<mesh.triangleCount {
+            let (a, b, c) = mesh.corners(t)
+            let n = (b - a).cross(c - a)
+            let length = n.length
+            if !(length > 1e-12) { continue }
+            let unit = n / length
+            if unit.dot(toward) > 1e-4 { continue }
+            let centre = (a + b + c) / 3 + unit * 1e-4
+            // The most outward direction first: from an outer face it leaves the part at once.
+            let order = dirs.filter { $0.dot(unit) >= -1e-4 }.sorted { $0.dot(unit) > $1.dot(unit) }
+            guard order.contains(where: { !all.hits(from: centre, along: $0) }) else { continue }
+            for j in 0..<3 {
+                let v = mesh.indices[3 * t + j]
+                indices.append(v)
+                onOuter[Int(v)] = true
+            }
+        }
+        return (indices, onOuter)
     }
 }
