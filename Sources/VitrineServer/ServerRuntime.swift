@@ -17,6 +17,7 @@ public enum ServerRuntime {
     /// Runs the server until SIGINT or SIGTERM, then shuts down cleanly.
     public static func serve(settings: Settings) async throws {
         let app = try await makeApplication(settings: settings)
+        WebApp.ensureEngine(webDirectory: settings.webDirectory, logger: app.logger)
         do {
             try await configure(app, settings)
             app.logger.notice("vitrine: database \(settings.databaseDescription), mail \(settings.mailer.rawValue), data in \(settings.dataDirectory)")

@@ -40,10 +40,12 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware = Middlewares()
     if settings.logsRequests { app.middleware.use(RequestLogMiddleware()) }
     app.middleware.use(APIErrorMiddleware())
+    WebApp.install(on: app, directory: settings.webDirectory)
     app.middleware.use(BodyLimitMiddleware(maxBytes: settings.maxBodyBytes))
 
     HealthController.register(app.routes)
     LicenseController.register(app.routes.grouped("api", "v1"))
+    AnalyticsController.register(app.routes)
 
     app.lifecycle.use(BackgroundJobs())
     if settings.autoMigrate { try await app.autoMigrate() }

@@ -43,6 +43,9 @@ public struct Settings: Sendable, Equatable {
     public var logsRequests: Bool
     /// `VITRINE_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// The web app's folder, served at `/` (`VITRINE_WEB_DIR`; default `./Web` when it holds
+    /// index.html, as in a source checkout; nil serves the API only).
+    public var webDirectory: String?
 
     public init(dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -61,6 +64,13 @@ public struct Settings: Sendable, Equatable {
         self.mailLeaseSeconds = 300
         self.logsRequests = true
         self.logLevel = "info"
+        self.webDirectory = Settings.checkoutWebDirectory()
+    }
+
+    /// `./Web` as an absolute path when it holds index.html, else nil.
+    static func checkoutWebDirectory() -> String? {
+        let path = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("Web")
+        return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("index.html")) ? path : nil
     }
 
     /// Settings from `environment` (normally `ProcessInfo.processInfo.environment`) on top of the
@@ -114,6 +124,14 @@ public struct Settings: Sendable, Equatable {
                 throw SettingsError(variable: "VITRINE_LOG_LEVEL", problem: "'\(v)' is not one of \(levels.joined(separator: ", "))")
             }
             s.logLevel = v.lowercased()
+        }
+        if let v = nonEmpty(env["VITRINE_WEB_DIR"]) {
+            let path = (v as NSString).standardizingPath
+            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: (absolute as NSString).appendingPathComponent("index.html")) else {
+                throw SettingsError(variable: "VITRINE_WEB_DIR", problem: "'\(v)' has no index.html")
+            }
+            s.webDirectory = absolute
         }
         return s
     }

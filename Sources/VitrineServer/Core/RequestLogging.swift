@@ -40,6 +40,8 @@ final class RequestLogBuffer: @unchecked Sendable {
 /// Records method, path (no query), status, truncated client address and duration of each request.
 struct RequestLogMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Consented analytics promise that no address is kept, not even a truncated one.
+        if request.url.path == "/api/v1/analytics" { return try await next.respond(to: request) }
         let started = ContinuousClock.now
         let response = try await next.respond(to: request)
         let elapsed = ContinuousClock.now - started

@@ -7,5 +7,6 @@ enum Migrations {
         CreateLicense(),
         CreateOutbox(),
         CreateRequestLog(),
+        CreateAnalyticsCount(),
     ]
 }
