@@ -107,6 +107,29 @@ else
   skip_or_fail "Python peers (trimesh, numpy-stl, pytest) could not be installed"
 fi
 
+step "browser tests (headless Chromium)"
+browser_ok=true
+if ! { dpkg -s chromium >/dev/null 2>&1 && dpkg -s chromium-driver >/dev/null 2>&1; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Chromium from Debian"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+      || browser_ok=false
+  else
+    browser_ok=false
+  fi
+fi
+if ! python3 -c 'import selenium, cryptography' >/dev/null 2>&1; then
+  python3 -m pip install -q selenium cryptography >/dev/null 2>&1 || browser_ok=false
+fi
+if [ "$browser_ok" = true ] && [ "$python_ok" = true ]; then
+  # Its own pytest run: Tests/peers and Tests/browser each have a conftest of their own.
+  VITRINE_BIN="$vitrine" python3 -m pytest -q Tests/browser
+  VITRINE_BIN="$vitrine" node --test Tests/browser/
+else
+  skip_or_fail "headless Chromium + chromedriver (Debian) or selenium (PyPI) could not be installed"
+fi
+
 step "server processes (two vitrine serve on one PostgreSQL)"
 if [ "$python_ok" = true ]; then
   VITRINE_BIN="$vitrine" python3 -m pytest -q Tests/server
