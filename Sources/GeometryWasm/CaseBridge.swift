@@ -116,11 +116,13 @@ enum CaseBridge {
         guard whole(address), whole(length) else {
             return .failure(name + " must be given as a whole address and byte length in wasm memory")
         }
-        if address == 0 && length == 0 { return .none }
-        if address == 0 { return .failure(name + " of \(Int(length)) bytes has no address") }
-        let count = Int(length)
-        if count == 0 { return .failure(name + " is empty") }
-        if count > longestText { return .failure(name + " is \(count) characters long; use at most \(longestText)") }
+        // UInt64, not Int: Int is 32 bits on wasm32, and 2³¹ bytes claimed must not trap.
+        let claimed = UInt64(length)
+        if address == 0 && claimed == 0 { return .none }
+        if address == 0 { return .failure(name + " of \(claimed) bytes has no address") }
+        if claimed == 0 { return .failure(name + " is empty") }
+        if claimed > UInt64(longestText) { return .failure(name + " is \(claimed) characters long; use at most \(longestText)") }
+        let count = Int(claimed)
         guard let start = UnsafeRawPointer(bitPattern: UInt(address)) else { return .failure(name + " has no address") }
         let bytes = UnsafeRawBufferPointer(start: start, count: count)
         for (n, b) in bytes.enumerated() where !BuiltinFont.isPrintable(b) {
