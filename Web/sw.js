@@ -5,7 +5,7 @@
 //
 // Cache-first means a new release reaches people only through a new cache name: bump
 // VERSION whenever anything in ASSETS changes (the old cache is deleted on activation).
-const VERSION = 'vitrine-web-v1';
+const VERSION = 'vitrine-web-v2';
 const ASSETS = [
   './',
   'index.html',

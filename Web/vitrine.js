@@ -8,6 +8,8 @@
 //   gl.bufferData(..., mesh.positions());              // Float32Array view into wasm memory
 //   const kase = mesh.generateCase({ clearance: 0.4 }, (f) => bar.value = f);
 //   kase.parts[0].positions; kase.threeMF;            // case halves (mm) and a 3MF file to save
+//   mesh.generateCase({ style: 'lid', magnets: '6x2', label: 'Wyrmling', mark: 'TRIAL' });
+//   vitrine.generateTray([meshA, meshB], { resolution: 0.2 }, onProgress);   // several minis, one case
 //   mesh.release();                                    // frees the mesh inside wasm
 //
 // Nothing leaves the machine: the file is parsed inside this page's wasm instance.
@@ -31,9 +33,17 @@
 //   vitrine_unit_reason_ptr(h) / _len(h)        UTF-8 reason of the unit guess (after analyze)
 //   vitrine_mesh_release(h) -> 1|0              frees the mesh
 //   vitrine_mesh_live_count() -> n              meshes not yet released
-//   vitrine_case_option_slots() -> n            f64 slots of the case options record (CASE_OPTION_SLOTS)
+//   vitrine_case_option_slots() -> n            f64 slots of the case options record (CASE_OPTION_SLOTS):
+//                                               style (0 clamshell, 1 lid, 2 tray), clearance, wall,
+//                                               resolution, pins, partingOffset (NaN auto), fingerNotch,
+//                                               upAxis (UP_AXES index), scale, layout (0 assembled,
+//                                               1 plate), magnetDiameter, magnetHeight (NaN = none),
+//                                               labelPtr, labelLength, markPtr, markLength (UTF-8 in
+//                                               wasm memory; 0, 0 = none)
 //   vitrine_case_generate(h, optionsPtr) -> case handle, 0 on failure (see last_error)
-//   vitrine_case_part_count(c)                  parts (front, back)
+//   vitrine_case_generate_tray(handlesPtr, count, optionsPtr) -> case handle   count i32 mesh
+//                                               handles at handlesPtr, packed in one case (style 2)
+//   vitrine_case_part_count(c)                  parts (front, back; base, lid)
 //   vitrine_case_part_vertex_count(c, i) / _triangle_count(c, i)
 //   vitrine_case_part_positions_ptr(c, i) / _indices_ptr(c, i)   f32 mm / u32 CCW, until release
 //   vitrine_case_part_name_ptr(c, i) / _len(c, i)                UTF-8 part name
@@ -43,7 +53,7 @@
 //   vitrine_case_3mf(c) -> ptr, vitrine_case_3mf_len(c)   stored-zip 3MF of all parts (mm)
 //   vitrine_case_release(c), vitrine_case_live_count()
 // ## The wasm imports
-//   env.vitrine_progress(f32)                   called during vitrine_case_generate with 0…1
+//   env.vitrine_progress(f32)                   called during vitrine_case_generate(_tray) with 0…1
 // Memory only grows (wasm cannot shrink it), but freed blocks are coalesced and reused, so
 // parsing and releasing the same file again does not grow it.
 
@@ -64,6 +74,7 @@ export const UNITS = Object.freeze(['um', 'mm', 'cm', 'm', 'in', 'ft']);
 /** Order of the f64 options record `vitrine_case_generate` reads (mirrors Sources/GeometryWasm/CaseExports.swift). */
 export const CASE_OPTION_SLOTS = Object.freeze([
   'style', 'clearance', 'wall', 'resolution', 'pins', 'partingOffset', 'fingerNotch', 'upAxis', 'scale', 'layout',
+  'magnetDiameter', 'magnetHeight', 'labelPtr', 'labelLength', 'markPtr', 'markLength',
 ]);
 
 /** Up-axis codes of the options record. */
@@ -185,6 +196,27 @@ export class Vitrine {
     return new Mesh(this, handle);
   }
 
+  /**
+   * Packs several minis into one clamshell case, each in its own cavity (the CLI's
+   * `vitrine case a.stl b.stl --style tray`). The minis keep their order; the engine places
+   * them side by side, so in the `assembled` layout the parts lie around the packed minis, not
+   * around each file's own coordinates. `scale` and `up` apply to every mini.
+   * @param {Mesh[]} meshes 1…64 meshes parsed by this instance
+   * @param {object} [options] as `Mesh.generateCase` (style, if given, must be 'tray')
+   * @param {(fraction: number) => void} [onProgress]
+   * @returns the same result as `Mesh.generateCase` (parts 'front' and 'back')
+   * @throws {VitrineError} with the engine's message
+   */
+  generateTray(meshes, options = {}, onProgress = undefined) {
+    if (!Array.isArray(meshes) || meshes.length === 0) throw new VitrineError('a tray needs at least one mesh');
+    for (const [i, m] of meshes.entries()) {
+      if (!(m instanceof Mesh) || m.vitrine !== this) throw new VitrineError(`mini ${i + 1} is not a mesh parsed by this Vitrine instance`);
+      m.checkLive();
+    }
+    if ((options.style ?? 'tray') !== 'tray') throw new VitrineError(`generateTray makes the tray style, not '${options.style}'`);
+    return runCase(this, meshes, { ...options, style: 'tray' }, onProgress);
+  }
+
   /** The message of the last failed call ('' when none). */
   lastError() {
     const ptr = this.exports.vitrine_last_error_ptr() >>> 0;
@@ -223,6 +255,132 @@ export class Vitrine {
       }
       throw error;
     }
+  }
+}
+
+/** Style codes of the options record, by name. */
+export const CASE_STYLES = Object.freeze(['clamshell', 'lid', 'tray']);
+
+/** `'6x2'`, `{diameter: 6, height: 2}` or nothing → [diameter, height] in mm (NaN, NaN = none). */
+function magnetSize(magnets) {
+  if (magnets === undefined || magnets === null || magnets === false || magnets === '') return [NaN, NaN];
+  if (typeof magnets === 'string') {
+    const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*[x×]\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:mm)?\s*$/i.exec(magnets);
+    if (m) return [Number(m[1]), Number(m[2])];
+  } else if (typeof magnets === 'object' && typeof magnets.diameter === 'number' && typeof magnets.height === 'number'
+    && !Number.isNaN(magnets.diameter) && !Number.isNaN(magnets.height)) {
+    return [magnets.diameter, magnets.height];
+  }
+  throw new VitrineError(`magnets must look like '6x2' (diameter x height, mm) or {diameter, height}, got ${
+    typeof magnets === 'string' ? `'${magnets}'` : JSON.stringify(magnets)}`);
+}
+
+/** Label or mark text → UTF-8 bytes, or null for none (the engine checks length and glyphs). */
+function engravingText(name, text) {
+  if (text === undefined || text === null) return null;
+  if (typeof text !== 'string') throw new VitrineError(`${name} must be a string, got ${typeof text}`);
+  return utf8Encoder.encode(text);
+}
+
+/**
+ * Runs the engine on `meshes` (one, or several for a tray) with `options` as documented at
+ * `Mesh.generateCase`, copies the parts out and releases the case.
+ */
+function runCase(v, meshes, options, onProgress) {
+  const e = v.exports;
+  const styleName = options.style ?? 'clamshell';
+  const style = CASE_STYLES.indexOf(styleName);
+  if (style < 0) throw new VitrineError(`unknown case style '${styleName}': use ${CASE_STYLES.map((s) => `'${s}'`).join(', ')}`);
+  const up = UP_AXES.indexOf(options.up ?? 'z');
+  if (up < 0) throw new VitrineError(`unknown up axis '${options.up}': use one of ${UP_AXES.join(', ')}`);
+  const layout = { assembled: 0, plate: 1 }[options.layout ?? 'plate'];
+  if (layout === undefined) throw new VitrineError(`unknown layout '${options.layout}': use 'plate' or 'assembled'`);
+  const [magnetDiameter, magnetHeight] = magnetSize(options.magnets);
+  const label = engravingText('label', options.label);
+  const mark = engravingText('mark', options.mark);
+  const values = {
+    style, clearance: options.clearance ?? 0.4, wall: options.wall ?? 2, resolution: options.resolution ?? 0.1,
+    pins: options.pins ?? 4, partingOffset: options.partingOffset ?? NaN, fingerNotch: (options.fingerNotch ?? true) ? 1 : 0,
+    upAxis: up, scale: options.scale ?? 1, layout, magnetDiameter, magnetHeight,
+    labelPtr: 0, labelLength: 0, markPtr: 0, markLength: 0,
+  };
+  const n = e.vitrine_case_option_slots();
+  const wanted = [
+    ['magnets', !Number.isNaN(magnetDiameter), 'magnetDiameter'], ['label', label, 'labelPtr'], ['mark', mark, 'markPtr'],
+  ];
+  for (const [name, given, slot] of wanted) {
+    if (given && CASE_OPTION_SLOTS.indexOf(slot) >= n) {
+      throw new VitrineError(`this vitrine.wasm is older than vitrine.js and has no ${name} option; rebuild it (scripts/build-wasm.sh)`);
+    }
+  }
+  const handle = v.call(() => {
+    // Every buffer the record points at lives until the engine returns.
+    const owned = [];
+    const take = (bytes) => {
+      const ptr = v.alloc(bytes.length);
+      owned.push(ptr);
+      new Uint8Array(v.memory.buffer, ptr, bytes.length).set(bytes);
+      return ptr;
+    };
+    try {
+      if (label) { values.labelPtr = take(label); values.labelLength = label.length; }
+      if (mark) { values.markPtr = take(mark); values.markLength = mark.length; }
+      const record = v.alloc(n * 8);
+      owned.push(record);
+      let handles = 0;
+      if (meshes.length > 1 || style === 2) {
+        handles = v.alloc(meshes.length * 4);
+        owned.push(handles);
+        new Int32Array(v.memory.buffer, handles, meshes.length).set(meshes.map((m) => m.handle));
+      }
+      const f = new Float64Array(v.memory.buffer, record, n);
+      // Slots this vitrine.js does not know (a newer wasm) stay NaN: "not given".
+      f.fill(NaN);
+      CASE_OPTION_SLOTS.forEach((name, i) => { if (i < n) f[i] = Number(values[name]); });
+      v.progressHandler = onProgress ?? null;
+      try {
+        return handles
+          ? e.vitrine_case_generate_tray(handles, meshes.length, record)
+          : e.vitrine_case_generate(meshes[0].handle, record);
+      } finally {
+        v.progressHandler = null;
+      }
+    } finally {
+      for (const ptr of owned) e.vitrine_free(ptr);
+    }
+  });
+  if (handle === 0) throw new VitrineError(v.lastError() || 'could not generate a case');
+  try {
+    return v.call(() => {
+      const text = (ptr, len) => (ptr && len > 0 ? utf8.decode(new Uint8Array(v.memory.buffer, ptr, len)) : '');
+      const threeMFPtr = e.vitrine_case_3mf(handle) >>> 0;  // may grow memory: before any view
+      const threeMF = new Uint8Array(v.memory.buffer, threeMFPtr, e.vitrine_case_3mf_len(handle)).slice();
+      const parts = [];
+      const count = e.vitrine_case_part_count(handle);
+      for (let i = 0; i < count; i++) {
+        const vertices = e.vitrine_case_part_vertex_count(handle, i);
+        const triangles = e.vitrine_case_part_triangle_count(handle, i);
+        const extraction = v.withBuffer(12, (ptr) => {
+          e.vitrine_case_part_extraction(handle, i, ptr);
+          return Array.from(new Float32Array(v.memory.buffer, ptr, 3));
+        });
+        const pPtr = e.vitrine_case_part_positions_ptr(handle, i) >>> 0;
+        const iPtr = e.vitrine_case_part_indices_ptr(handle, i) >>> 0;
+        parts.push({
+          name: text(e.vitrine_case_part_name_ptr(handle, i) >>> 0, e.vitrine_case_part_name_len(handle, i)),
+          positions: new Float32Array(v.memory.buffer, pPtr, pPtr ? vertices * 3 : 0).slice(),
+          indices: new Uint32Array(v.memory.buffer, iPtr, iPtr ? triangles * 3 : 0).slice(),
+          extraction,
+        });
+      }
+      const warnings = [];
+      for (let i = 0; i < e.vitrine_case_warning_count(handle); i++) {
+        warnings.push(text(e.vitrine_case_warning_ptr(handle, i) >>> 0, e.vitrine_case_warning_len(handle, i)));
+      }
+      return { parts, threeMF, resolution: e.vitrine_case_resolution(handle), warnings };
+    });
+  } finally {
+    if (!v.broken) e.vitrine_case_release(handle);
   }
 }
 
@@ -293,18 +451,26 @@ export class Mesh {
   }
 
   /**
-   * Generates a printable clamshell case around this mesh, inside wasm (nothing is uploaded).
+   * Generates a printable case around this mesh, inside wasm (nothing is uploaded).
    * Runs synchronously (seconds for a detailed mini at 0.1 mm: call it from a Worker to keep
    * a page responsive); memory used for the case is freed before it returns.
    *
    * @param {object} [options]
-   * @param {'clamshell'} [options.style='clamshell']
+   * @param {'clamshell'|'lid'|'tray'} [options.style='clamshell'] clamshell: front and back
+   *   halves; lid: a base holding the mini's own base and a lid over it (parts 'base', 'lid');
+   *   tray: a clamshell with one cavity per mini (here one; see `Vitrine.generateTray`)
    * @param {number} [options.clearance=0.4] smallest gap between mini and case, mm (0…5)
    * @param {number} [options.wall=2] thinnest wall, mm (0.8…20)
    * @param {number} [options.resolution=0.1] grid cell, mm (coarsened for big minis; see `resolution`)
    * @param {number} [options.pins=4] registration pins (0…4)
    * @param {number|null} [options.partingOffset=null] parting plane, mm from the mini's front; null = automatic
    * @param {boolean} [options.fingerNotch=true]
+   * @param {string|{diameter: number, height: number}|null} [options.magnets=null] magnet
+   *   pockets flush in both parting faces, e.g. '6x2' (diameter x height, mm; 1…20 x 0.5…10)
+   * @param {string|null} [options.label=null] text engraved across the back, sized to fit
+   *   (printable ASCII, 1…64 characters)
+   * @param {string|null} [options.mark=null] small text (3 mm tall) engraved in a corner of the
+   *   back, e.g. a trial mark (printable ASCII, 1…64 characters)
    * @param {'z'|'y'|'x'|'-z'|'-y'|'-x'} [options.up='z'] the file's up axis
    * @param {number} [options.scale=1] millimetres per file unit (e.g. 25.4 for inches; use
    *   `analyze().unitGuess` to decide)
@@ -320,63 +486,7 @@ export class Mesh {
    */
   generateCase(options = {}, onProgress = undefined) {
     this.checkLive();
-    const v = this.vitrine;
-    const e = v.exports;
-    const style = options.style ?? 'clamshell';
-    if (style !== 'clamshell') throw new VitrineError(`unknown case style '${style}': only 'clamshell' exists`);
-    const up = UP_AXES.indexOf(options.up ?? 'z');
-    if (up < 0) throw new VitrineError(`unknown up axis '${options.up}': use one of ${UP_AXES.join(', ')}`);
-    const layout = { assembled: 0, plate: 1 }[options.layout ?? 'plate'];
-    if (layout === undefined) throw new VitrineError(`unknown layout '${options.layout}': use 'plate' or 'assembled'`);
-    const values = {
-      style: 0, clearance: options.clearance ?? 0.4, wall: options.wall ?? 2, resolution: options.resolution ?? 0.1,
-      pins: options.pins ?? 4, partingOffset: options.partingOffset ?? NaN, fingerNotch: (options.fingerNotch ?? true) ? 1 : 0,
-      upAxis: up, scale: options.scale ?? 1, layout,
-    };
-    const n = e.vitrine_case_option_slots();
-    const handle = v.withBuffer(n * 8, (ptr) => {
-      const f = new Float64Array(v.memory.buffer, ptr, n);
-      CASE_OPTION_SLOTS.forEach((name, i) => { if (i < n) f[i] = Number(values[name]); });
-      v.progressHandler = onProgress ?? null;
-      try {
-        return e.vitrine_case_generate(this.handle, ptr);
-      } finally {
-        v.progressHandler = null;
-      }
-    });
-    if (handle === 0) throw new VitrineError(v.lastError() || 'could not generate a case');
-    try {
-      return v.call(() => {
-        const text = (ptr, len) => (ptr && len > 0 ? utf8.decode(new Uint8Array(v.memory.buffer, ptr, len)) : '');
-        const threeMFPtr = e.vitrine_case_3mf(handle) >>> 0;  // may grow memory: before any view
-        const threeMF = new Uint8Array(v.memory.buffer, threeMFPtr, e.vitrine_case_3mf_len(handle)).slice();
-        const parts = [];
-        const count = e.vitrine_case_part_count(handle);
-        for (let i = 0; i < count; i++) {
-          const vertices = e.vitrine_case_part_vertex_count(handle, i);
-          const triangles = e.vitrine_case_part_triangle_count(handle, i);
-          const extraction = v.withBuffer(12, (ptr) => {
-            e.vitrine_case_part_extraction(handle, i, ptr);
-            return Array.from(new Float32Array(v.memory.buffer, ptr, 3));
-          });
-          const pPtr = e.vitrine_case_part_positions_ptr(handle, i) >>> 0;
-          const iPtr = e.vitrine_case_part_indices_ptr(handle, i) >>> 0;
-          parts.push({
-            name: text(e.vitrine_case_part_name_ptr(handle, i) >>> 0, e.vitrine_case_part_name_len(handle, i)),
-            positions: new Float32Array(v.memory.buffer, pPtr, pPtr ? vertices * 3 : 0).slice(),
-            indices: new Uint32Array(v.memory.buffer, iPtr, iPtr ? triangles * 3 : 0).slice(),
-            extraction,
-          });
-        }
-        const warnings = [];
-        for (let i = 0; i < e.vitrine_case_warning_count(handle); i++) {
-          warnings.push(text(e.vitrine_case_warning_ptr(handle, i) >>> 0, e.vitrine_case_warning_len(handle, i)));
-        }
-        return { parts, threeMF, resolution: e.vitrine_case_resolution(handle), warnings };
-      });
-    } finally {
-      if (!v.broken) e.vitrine_case_release(handle);
-    }
+    return runCase(this.vitrine, [this], options, onProgress);
   }
 
   /** Frees the mesh inside wasm; views from `positions()`/`indices()` become invalid. */

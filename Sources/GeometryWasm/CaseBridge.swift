@@ -36,6 +36,24 @@ enum CaseBridge {
         options.pins = pins.isFinite && pins.magnitude < 1000 ? Int(pins) : -1
         options.partingOffset = o[L.partingOffset].isNaN ? nil : Float(o[L.partingOffset])
         options.fingerNotch = o[L.fingerNotch] != 0
+        let magnetD = o[L.magnetDiameter], magnetH = o[L.magnetHeight]
+        if magnetD.isNaN != magnetH.isNaN {
+            return .failure("magnets need both a diameter and a height in mm (like 6x2), or neither")
+        }
+        if !magnetD.isNaN {
+            // Out-of-range values (infinities included) are the engine's to name.
+            options.magnets = MagnetSize(diameter: Float(magnetD), height: Float(magnetH))
+        }
+        switch text("label", address: o[L.labelPtr], length: o[L.labelLength]) {
+        case .none: break
+        case .text(let label): options.label = label
+        case .failure(let message): return .failure(message)
+        }
+        switch text("mark", address: o[L.markPtr], length: o[L.markLength]) {
+        case .none: break
+        case .text(let mark): options.mark = mark
+        case .failure(let message): return .failure(message)
+        }
 
         var minis: [TriangleMesh] = []
         for (index, mesh) in meshes.enumerated() {
@@ -78,6 +96,39 @@ enum CaseBridge {
             }
         }
         return .success(CaseEntry(parts: parts, warnings: result.warnings, resolution: result.resolution))
+    }
+
+    enum TextSlot {
+        case none
+        case text(String)
+        case failure(String)
+    }
+
+    /// Longest label or mark in bytes (the engine's limit, `Engraving.validate`).
+    static let longestText = 64
+
+    /// The label or mark whose UTF-8 bytes the options record points at. Checked here on the
+    /// raw bytes, with the engine's own messages, before any String is made: a length the
+    /// record merely claims is never read past the limit, and invalid UTF-8 cannot turn into
+    /// replacement characters that would shift the reported length.
+    static func text(_ name: String, address: Double, length: Double) -> TextSlot {
+        func whole(_ v: Double) -> Bool { v.isFinite && v >= 0 && v < 4_294_967_296 && v == v.rounded(.towardZero) }
+        guard whole(address), whole(length) else {
+            return .failure(name + " must be given as a whole address and byte length in wasm memory")
+        }
+        // UInt64, not Int: Int is 32 bits on wasm32, and 2³¹ bytes claimed must not trap.
+        let claimed = UInt64(length)
+        if address == 0 && claimed == 0 { return .none }
+        if address == 0 { return .failure(name + " of \(claimed) bytes has no address") }
+        if claimed == 0 { return .failure(name + " is empty") }
+        if claimed > UInt64(longestText) { return .failure(name + " is \(claimed) characters long; use at most \(longestText)") }
+        let count = Int(claimed)
+        guard let start = UnsafeRawPointer(bitPattern: UInt(address)) else { return .failure(name + " has no address") }
+        let bytes = UnsafeRawBufferPointer(start: start, count: count)
+        for (n, b) in bytes.enumerated() where !BuiltinFont.isPrintable(b) {
+            return .failure(name + " has a character without a glyph at position \(n + 1) (only printable ASCII is engraved)")
+        }
+        return .text(String(decoding: bytes, as: UTF8.self))
     }
 
     /// A proper rotation taking the coded axis to +z (as `UpAxis.toZUp` in VitrineKit).

@@ -25,7 +25,17 @@ enum CaseOptionsLayout {
     static let scale = 8
     /// 0 = assembled (parts around the mini, input axes, mm), 1 = plate (flat on the bed, side by side).
     static let layout = 9
-    static let count = 10
+    /// Magnet diameter and height in mm (`--magnets DxH`); both NaN = no magnets.
+    static let magnetDiameter = 10
+    static let magnetHeight = 11
+    /// Label text engraved across the back (`--label`): address and byte length of UTF-8 in
+    /// wasm memory; 0 and 0 = no label. Printable ASCII, 1…64 bytes, as the engine checks.
+    static let labelPtr = 12
+    static let labelLength = 13
+    /// The small mark engraved in a corner of the back (`--mark`, trial output), as the label.
+    static let markPtr = 14
+    static let markLength = 15
+    static let count = 16
 }
 
 #if arch(wasm32) && hasFeature(Extern)
@@ -94,7 +104,8 @@ enum CaseTable {
 public func vitrine_case_option_slots() -> Int { CaseOptionsLayout.count }
 
 /// Generates a case around mesh `meshHandle` with the `CaseOptionsLayout` record at
-/// `options` (8-byte aligned Float64s). Returns a case handle, or 0 with
+/// `options` (8-byte aligned Float64s; all `vitrine_case_option_slots()` of them are read, and
+/// the label and mark bytes they point at must stay put until the call returns). Returns a case handle, or 0 with
 /// `vitrine_last_error_*` set. Calls `env.vitrine_progress` with fractions 0…1.
 @_cdecl("vitrine_case_generate")
 public func vitrine_case_generate(_ meshHandle: Int32, _ options: UnsafeRawPointer?) -> Int32 {

@@ -24,12 +24,12 @@ function ready(t) {
   return false;
 }
 
-for (const up of ['z', 'y', '-x']) {
-  test(`plate placement equals the engine's plate layout (up ${up})`, async (t) => {
+for (const [up, style] of [['z', 'clamshell'], ['y', 'clamshell'], ['-x', 'clamshell'], ['z', 'lid'], ['-y', 'lid']]) {
+  test(`plate placement equals the engine's plate layout (${style}, up ${up})`, async (t) => {
     if (!ready(t)) return;
     const v = await loadVitrine(new Uint8Array(readFileSync(wasm)));
     const mesh = v.parse(readFileSync(wyrmling), 'wyrmling.stl');
-    const options = { up, resolution: 0.4 };
+    const options = { up, resolution: 0.4, style };
     const assembled = mesh.generateCase({ ...options, layout: 'assembled' });
     const plate = mesh.generateCase({ ...options, layout: 'plate' });
     mesh.release();

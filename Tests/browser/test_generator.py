@@ -4,6 +4,9 @@ native CLI; the model's bytes never leave the tab; 3MF import matches the native
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from browser_support import (DOCS, MESHES, WYRMLING, assert_private, decline_consent, generate, inspect, mesh, open_mesh,
-                             pro_key, save_key, set_option)
+                             pro_key, save_key, set_option, vitrine_bin)
 from fake_server import ROOT
 
 
@@ -142,6 +145,54 @@ def test_errors_are_clear(browser, fake):
     b.driver.find_element("id", "forget-key").click()
     result = generate(b)
     assert not result["ok"] and "start a free trial" in result["error"], result
+
+
+def test_magnets_label_and_lid_style(browser, fake):
+    """The options the browser engine gained: magnets and a label make the CLI's case; the lid
+    style has neither (its inputs turn off); bad values are named before a generation counts."""
+    b = browser
+    b.open()
+    decline_consent(b)
+    save_key(b, pro_key(fake))
+    path = mesh(WYRMLING)
+    open_mesh(b, path)
+    set_option(b, "resolution", 0.5)
+    used = lambda: sum(l.used for l in fake.licenses.values())
+    counted = used()
+    set_option(b, "magnets", "30x2")
+    result = generate(b)
+    assert not result["ok"] and "magnet diameter 30 mm is out of range: use 1 to 20 mm" in result["error"], result
+    set_option(b, "magnets", "6x2")
+    set_option(b, "label", "Wyrm\u00e9")
+    result = generate(b)
+    assert not result["ok"] and "label has a character without a glyph at position 5" in result["error"], result
+    assert used() == counted, "options the engine would refuse are caught before a generation is counted"
+
+    set_option(b, "label", "Wyrm")
+    result = generate(b)
+    assert result["ok"], result
+    first = b.download("download-3mf", ".3mf")
+    report = inspect(first)
+    first.unlink()  # the lid case downloads under the same name next
+    assert report["objects"] == 2 and report["watertight"] and report["inside_out_components"] == 0, report
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run([vitrine_bin(), "case", str(path), "-o", str(Path(tmp) / "case.3mf"), "--resolution", "0.5",
+                              "--magnets", "6x2", "--label", "Wyrm", "--json"], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        native = json.loads(run.stdout)
+    assert report["triangles"] == sum(p["triangles"] for p in native["parts"]), (report["triangles"], native["parts"])
+    assert report["volume_mm3"] == pytest.approx(sum(p["volume_mm3"] for p in native["parts"]), rel=1e-5)
+
+    set_option(b, "style", "lid")
+    assert b.js("const f = document.getElementById('options').elements; return f.magnets.disabled && f.label.disabled")
+    result = generate(b)
+    assert result["ok"], result
+    names = b.js("return [...document.querySelectorAll('#download-stls button')].map((e) => e.textContent)")
+    assert names == ["base.stl", "lid.stl"], names
+    report = inspect(b.download("download-3mf", ".3mf"))
+    assert report["objects"] == 2 and report["watertight"], report
+    b.driver.find_element("css selector", "#view-mode input[value=plate]").click()
+    assert b.js("return document.getElementById('options').elements.style.querySelector('[value=tray]').disabled")
 
 
 def test_largest_mini_timing(browser, fake):

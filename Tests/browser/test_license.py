@@ -28,12 +28,20 @@ def test_trial_allows_three_marked_generations_then_refuses(browser, fake):
         result = generate(b)
         assert result["ok"], result
         assert result["mark"], "a trial generation is told to carry the mark"
-        assert "Trial case" in result["status"]
+        assert "Trial case: the back carries the engraved mark" in result["status"], result["status"]
+        # "TRIAL" when it fits the back at this resolution, else "T": engraved either way.
+        assert b.js("return document.getElementById('status').dataset.markEngraved") in ("TRIAL", "T")
         assert b.text("license-status").startswith(f"Trial: {left} of 3"), b.text("license-status")
         if left == 2:
             with zipfile.ZipFile(b.download("download-3mf", ".3mf")) as z:
                 model = z.read("3D/3dmodel.model").decode()
             assert "Vitrine trial license" in model[:2000], "the trial case's 3MF says it is a trial"
+    # The lid style has no engraved face: a trial is kept off it before the server counts.
+    set_option(b, "style", "lid")
+    result = generate(b)
+    assert not result["ok"] and "cannot carry the engraved trial mark" in result["error"], result
+    assert b.text("license-status").startswith("Trial: 0 of 3"), b.text("license-status")
+    set_option(b, "style", "clamshell")
     result = generate(b)
     assert not result["ok"] and "3 generations are used up" in result["error"], result
     license_ = next(l for l in fake.licenses.values() if l.email == email)

@@ -1,7 +1,7 @@
 // The lid and tray styles in wasm must make the same case as the native CLI
 // (`vitrine case … --style lid|tray --layout assembled --json`): same parts, same triangle
-// counts, volumes within 1e-6 relative. Web/vitrine.js's `generateCase` only knows the
-// clamshell so far, so these tests drive the raw exports: the options record's style slot
+// counts, volumes within 1e-6 relative. These tests drive the raw exports (Web/vitrine.js's
+// `generateCase({style})` and `generateTray` are checked in case-options.test.mjs): the options record's style slot
 // (0 clamshell, 1 lid, 2 tray) and `vitrine_case_generate_tray(handlesPtr, count, optionsPtr)`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,10 +42,11 @@ function generate(v, meshes, style, onProgress) {
   const e = v.exports;
   const n = e.vitrine_case_option_slots();
   assert.ok(n >= 10, `only ${n} option slots`);
-  const values = [STYLES[style], 0.4, 2, RESOLUTION, 4, NaN, 1, 0, 1, 0];  // CaseOptionsLayout order
+  // CaseOptionsLayout order; then no magnets (NaN, NaN), no label or mark (0, 0, 0, 0).
+  const values = [STYLES[style], 0.4, 2, RESOLUTION, 4, NaN, 1, 0, 1, 0, NaN, NaN, 0, 0, 0, 0];
   const handle = v.withBuffer(n * 8, (options) => {
     const f = new Float64Array(v.memory.buffer, options, n);
-    values.forEach((x, i) => { f[i] = x; });
+    values.forEach((x, i) => { if (i < n) f[i] = x; });
     v.progressHandler = onProgress ?? null;
     try {
       if (meshes.length === 1 && style !== 'tray') return e.vitrine_case_generate(meshes[0].handle, options);
@@ -155,12 +156,12 @@ test('lid and tray errors come back as messages and the module keeps working', a
     assert.throws(() => generate(v, [a, b], 'lid'), /the lid style takes one mini, got 2; use the tray style/);
     const e = v.exports;
     const bad = v.withBuffer(e.vitrine_case_option_slots() * 8, (options) => {
-      new Float64Array(v.memory.buffer, options, e.vitrine_case_option_slots()).set([7, 0.4, 2, 0.5, 4, NaN, 1, 0, 1, 0]);
+      new Float64Array(v.memory.buffer, options, e.vitrine_case_option_slots()).set([7, 0.4, 2, 0.5, 4, NaN, 1, 0, 1, 0, NaN, NaN, 0, 0, 0, 0]);
       return e.vitrine_case_generate(a.handle, options);
     });
     assert.equal(bad, 0);
     assert.match(v.lastError(), /unknown case style code 7: use 0 \(clamshell\), 1 \(lid\) or 2 \(tray\)/);
-    const unknown = v.withBuffer(8 * 16, (ptr) => {
+    const unknown = v.withBuffer(16 + 8 * e.vitrine_case_option_slots(), (ptr) => {
       new Int32Array(v.memory.buffer, ptr, 2).set([a.handle, 999]);
       return e.vitrine_case_generate_tray(ptr, 2, ptr + 16);
     });

@@ -87,9 +87,15 @@ export function plateTransforms(parts, up) {
   let x = 0;
   return parts.map((part) => {
     const e = applyDirection(toEngine, part.extraction);
-    const turn = e[1] > 0
-      ? fromRows([[1, 0, 0], [0, 0, -1], [0, 1, 0]])
-      : fromRows([[1, 0, 0], [0, 0, 1], [0, -1, 0]]);
+    // As the engine's `layFlat`: the lid style's +z needs no turn and its -z turns over
+    // about x; the clamshell's and tray's ±y turn a quarter about x.
+    const turn = e[2] > 0.5
+      ? IDENTITY
+      : e[2] < -0.5
+        ? fromRows([[1, 0, 0], [0, -1, 0], [0, 0, -1]])
+        : e[1] > 0
+          ? fromRows([[1, 0, 0], [0, 0, -1], [0, 1, 0]])
+          : fromRows([[1, 0, 0], [0, 0, 1], [0, -1, 0]]);
     const turned = compose(turn, toEngine);
     const b = transformBounds(turned, part.bounds);
     const placed = compose(translation(x - b.min[0], -b.min[1], -b.min[2]), turned);

@@ -203,7 +203,7 @@ export function licenseClient({ storage = localStorage, now = () => new Date() }
 
     /**
      * Asks whether one more case may be generated, counting it on the server.
-     * @returns {Promise<{allowed: true, mark: boolean, generationsLeft: number|null, offline: boolean}
+     * @returns {Promise<{allowed: true, mark: boolean|string, generationsLeft: number|null, offline: boolean}
      *   | {allowed: false, message: string}>}
      */
     async authorize() {
@@ -212,7 +212,7 @@ export function licenseClient({ storage = localStorage, now = () => new Date() }
       try {
         const data = await call('/license/generations', { body: { key } });
         if (!data.allowed) return { allowed: false, message: REFUSALS[data.reason] || `The server refused this generation (${data.reason || 'no reason given'}).` };
-        return { allowed: true, mark: !!data.mark, generationsLeft: data.generations_left ?? null, offline: false };
+        return { allowed: true, mark: typeof data.mark === 'string' && data.mark ? data.mark : !!data.mark, generationsLeft: data.generations_left ?? null, offline: false };
       } catch (error) {
         if (error instanceof LicenseError) return { allowed: false, message: `The license server refused the key: ${error.message}.` };
         if (!(error instanceof OfflineError)) throw error;

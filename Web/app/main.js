@@ -1,7 +1,7 @@
 // The generator page: wires the file picker, the engine worker, the viewer, the license flow
 // and consent together. Model bytes go to the worker (same tab) and nowhere else.
 import { Viewer } from './viewer.js';
-import { licenseClient, tierName, LicenseError, OfflineError } from './license.js';
+import { licenseClient, tierName, decodeKey, LicenseError, OfflineError } from './license.js';
 import { setUpConsent } from './consent.js';
 import { IDENTITY, binarySTL, compose, translation, transformBounds, upTransform, applyDirection } from './geometry.js';
 
@@ -57,10 +57,20 @@ const license = licenseClient();
 function options() {
   const f = $('options').elements;
   const num = (name) => Number(f[name].value);
+  const text = (name) => (f[name].disabled ? '' : f[name].value.trim());
   return {
     style: f.style.value, up: f.up.value, clearance: num('clearance'), wall: num('wall'),
     resolution: num('resolution'), pins: num('pins'), fingerNotch: f.fingerNotch.checked, scale,
+    // Empty means none (vitrine.js: undefined).
+    magnets: text('magnets') || undefined, label: text('label') || undefined,
   };
+}
+
+/** The lid style has no engraved face or magnet pockets in the engine: its inputs are off. */
+function styleChanged() {
+  const f = $('options').elements;
+  const lid = f.style.value === 'lid';
+  for (const name of ['magnets', 'label']) f[name].disabled = lid;
 }
 
 /**
@@ -76,7 +86,30 @@ function optionProblem(o) {
   if (!(o.wall >= 0.8 && o.wall <= 20)) return `wall ${n(o.wall)} mm is out of range: use 0.8 to 20 mm (thinner walls break)`;
   if (!(o.resolution > 0 && o.resolution <= 1)) return `resolution ${n(o.resolution)} mm is out of range: use more than 0 and at most 1 mm`;
   if (!(Number.isInteger(o.pins) && o.pins >= 0 && o.pins <= 4)) return `pins ${o.pins} is out of range: use 0 to 4`;
+  if (o.magnets !== undefined) {
+    const m = /^(\d+(?:\.\d*)?|\.\d+)\s*[x×]\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:mm)?$/i.exec(o.magnets);
+    if (!m) return `magnets must look like 6x2 (diameter x height, mm), got '${o.magnets}'`;
+    const [d, h] = [Number(m[1]), Number(m[2])];
+    if (!(d >= 1 && d <= 20)) return `magnet diameter ${n(d)} mm is out of range: use 1 to 20 mm`;
+    if (!(h >= 0.5 && h <= 10)) return `magnet height ${n(h)} mm is out of range: use 0.5 to 10 mm`;
+  }
+  if (o.label !== undefined) {
+    const bytes = new TextEncoder().encode(o.label);
+    if (bytes.length > 64) return `label is ${bytes.length} characters long; use at most 64`;
+    const bad = bytes.findIndex((b) => b < 32 || b > 126);
+    if (bad >= 0) return `label has a character without a glyph at position ${bad + 1} (only printable ASCII is engraved)`;
+  }
   return null;
+}
+
+/** The saved key's tier, read locally ('trial', 'annual', …; null without a readable key). */
+function savedTier() {
+  try {
+    const key = license.savedKey();
+    return key ? decodeKey(key).tier : null;
+  } catch {
+    return null;
+  }
 }
 
 function showError(message) {
@@ -145,6 +178,8 @@ function rescale(value) {
 
 for (const b of document.querySelectorAll('.rescale button')) b.addEventListener('click', () => rescale(Number(b.dataset.scale)));
 $('file-input').addEventListener('change', (e) => openFile(e.target.files[0]));
+$('options').elements.style.addEventListener('change', styleChanged);
+styleChanged();
 $('options').elements.up.addEventListener('change', () => {
   if (!model) return;
   clearCase();
@@ -191,6 +226,12 @@ $('generate').addEventListener('click', async () => {
       showError(`Check the options: ${problem}.`);
       return;
     }
+    if (options().style === 'lid' && savedTier() === 'trial') {
+      // Asked before the server counts a generation: a trial case must carry the mark.
+      setStatus('');
+      showError('The base-and-lid style cannot carry the engraved trial mark, so a trial makes clamshell cases; a Pro key makes both.');
+      return;
+    }
     setStatus('Checking your license…');
     const auth = await license.authorize();
     if (!auth.allowed) {
@@ -223,8 +264,8 @@ $('generate').addEventListener('click', async () => {
     let message = `Case ready in ${(shownMs / 1000).toFixed(2)} s: ${triangles} triangles, ${reply.resolution.toFixed(2)} mm grid.`;
     if (auth.mark) {
       message += reply.markEngraved
-        ? ' Trial case: it carries the trial mark.'
-        : ' Trial case: the 3MF says so in its description (the in-browser engine cannot engrave the trial mark yet).';
+        ? ` Trial case: the back carries the engraved mark “${reply.markEngraved}”.`
+        : ' Trial case: the 3MF says so in its description (this style has no engraved face).';
     }
     if (auth.offline) message += ' Made offline with your Pro key.';
     setStatus(message);
@@ -236,6 +277,7 @@ $('generate').addEventListener('click', async () => {
       draw: Math.round(performance.now() - received),
     });
     $('status').dataset.mark = String(!!auth.mark);
+    $('status').dataset.markEngraved = reply.markEngraved ?? '';
     showDownloads(reply);
     track('case_generated', { style: o.style, pins: o.pins });
   } catch (error) {

@@ -183,7 +183,7 @@ const escapeXML = (s) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;'
  * the engine's own mesh XML is reused byte for byte) and the model part deflated.
  * @param {Uint8Array} engine3MF what `generateCase` returned
  * @param {number[][]} transforms one per build item, in item order
- * @param {{title?: string, mark?: boolean}} [meta]
+ * @param {{title?: string, mark?: boolean|string}} [meta]
  * @returns {Promise<Blob>}
  */
 export async function place3MF(engine3MF, transforms, meta = {}) {
@@ -206,8 +206,9 @@ export async function place3MF(engine3MF, transforms, meta = {}) {
     let metadata = '';
     if (meta.title) metadata += `\n <metadata name="Title">${escapeXML(meta.title)}</metadata>`;
     metadata += '\n <metadata name="Application">Vitrine (in the browser)</metadata>';
-    // The browser engine cannot engrave the trial mark yet, so the file at least says it is a
-    // trial case (a well-known metadata name: prefixed names would need a declared namespace).
+    // Trial cases carry the engraved mark (the lid style has no engraved face); the file says so
+    // too, for slicers and for lids (a well-known metadata name: prefixed names would need a
+    // declared namespace).
     if (meta.mark) metadata += '\n <metadata name="Description">Made with a Vitrine trial license (trial mark).</metadata>';
     files.push({
       name: entry.name,

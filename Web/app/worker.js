@@ -2,7 +2,7 @@
 // answering while vitrine.wasm works for seconds. Messages in: {id, type: 'open'|'generate', …};
 // out: {id, type: 'progress'|'opened'|'generated'|'file'|'error', …}. Big arrays are
 // transferred, never copied twice.
-import { loadVitrine, CASE_OPTION_SLOTS } from '../vitrine.js';
+import { loadVitrine } from '../vitrine.js';
 import { read3MF, place3MF, UNIT_MM } from './threemf.js';
 import { boundsOf, clusterProxy, plateTransforms, soupSTL } from './geometry.js';
 
@@ -58,21 +58,43 @@ async function open({ name, bytes }) {
   };
 }
 
+/**
+ * Texts tried for the engraved trial mark, longest first: a mini whose case back is too narrow
+ * for the word (about 13 mm at 0.1 mm, 3.6 mm a letter at 0.3 mm) still gets a mark rather
+ * than a failure after the server counted the generation.
+ */
+const TRIAL_MARKS = ['TRIAL', 'T'];
+
 async function generate({ id, options, mark, title }) {
   if (!mesh) throw new Error('open a model first');
   const started = performance.now();
-  // Engraving the trial mark needs engine support (an option vitrine.js does not have yet):
-  // it is passed along so it takes effect as soon as the option exists.
   const request = { ...options, layout: 'assembled' };
-  if (mark && CASE_OPTION_SLOTS.includes('mark')) request.mark = 1;
+  // The server answers `mark: true` for a trial (or, should it ever, the text to engrave).
+  // The lid style has no engraved face in the engine, so its trial cases are marked in the
+  // 3MF's description only (the page keeps trial keys off the lid style).
+  const engraves = !!mark && request.style !== 'lid';
+  const marks = !engraves ? [null] : typeof mark === 'string' ? [mark] : TRIAL_MARKS;
   let last = -1;
-  const kase = mesh.generateCase(request, (fraction) => {
+  const onProgress = (fraction) => {
     // Progress arrives hundreds of times; a message per percent is plenty for a bar.
     if (fraction - last >= 0.01 || fraction === 1) {
       last = fraction;
       postMessage({ id, type: 'progress', fraction });
     }
-  });
+  };
+  let kase = null;
+  let engraved = null;
+  for (const [i, text] of marks.entries()) {
+    try {
+      kase = mesh.generateCase(text ? { ...request, mark: text } : request, onProgress);
+      engraved = text;
+      break;
+    } catch (error) {
+      // Only "mark '…' needs W x H mm but the back face … leaves …" earns a shorter try.
+      if (i === marks.length - 1 || !/^mark '/.test(error.message)) throw error;
+      last = -1;
+    }
+  }
   const engineMs = performance.now() - started;
   const parts = kase.parts.map((p) => ({ ...p, bounds: boundsOf(p.positions) }));
   const placements = plateTransforms(parts, options.up ?? 'z');
@@ -80,7 +102,7 @@ async function generate({ id, options, mark, title }) {
   return {
     reply: {
       type: 'generated', parts, placements, resolution: kase.resolution, warnings: kase.warnings, engineMs,
-      markEngraved: mark && CASE_OPTION_SLOTS.includes('mark'),
+      markEngraved: engraved,
     },
     // Copies of the parts stay with the page (for STL downloads); the 3MF stays here.
     transfer: parts.flatMap((p) => [p.positions.buffer, p.indices.buffer]),
