@@ -21,6 +21,7 @@ step "dependencies"
 apt_missing=()
 dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_missing+=(zlib1g-dev)
 command -v node >/dev/null 2>&1 || apt_missing+=(nodejs)
+command -v openssl >/dev/null 2>&1 || apt_missing+=(openssl)  # certificates for the SMTP test peer
 if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing from Debian: ${apt_missing[*]}"
@@ -35,6 +36,12 @@ if ! python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 
   python3 -m pip install -q trimesh numpy numpy-stl pytest lxml networkx >/dev/null 2>&1 || python_ok=false
 fi
 python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 2>&1 || python_ok=false
+# The SMTP deliverer tests send to a real SMTP server process: aiosmtpd (Tests/server/smtp_peer.py).
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "installing the SMTP test peer from PyPI: aiosmtpd"
+  python3 -m pip install -q aiosmtpd >/dev/null 2>&1 || true
+fi
+python3 -c 'import aiosmtpd' >/dev/null 2>&1 || skip_or_fail "aiosmtpd could not be installed; the SMTP deliverer tests are skipped"
 
 if [ ! -d "$shared" ]; then skip_or_fail "shared meshes not found at $shared"; fi
 

@@ -29,7 +29,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
         now: { Date() },
         makeID: { UUID() },
         signer: try SigningKeyStore.load(settings: settings),
-        deliverer: .dev(directory: (settings.dataDirectory as NSString).appendingPathComponent("outbox"), logger: app.logger),
+        deliverer: try makeDeliverer(app, settings),
         requestLogs: RequestLogBuffer()
     )
 
@@ -48,5 +48,21 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     AnalyticsController.register(app.routes)
 
     app.lifecycle.use(BackgroundJobs())
+    if settings.retentionIntervalSeconds > 0 { app.lifecycle.use(RetentionJob(interval: settings.retentionIntervalSeconds)) }
     if settings.autoMigrate { try await app.autoMigrate() }
+}
+
+/// The deliverer `VITRINE_MAILER` names: dev (.eml files), smtp or resend.
+func makeDeliverer(_ app: Application, _ settings: Settings) throws -> MailDeliverer {
+    switch settings.mailer {
+    case .dev:
+        return .dev(directory: (settings.dataDirectory as NSString).appendingPathComponent("outbox"), logger: app.logger)
+    case .smtp:
+        return try .smtp(SMTPConfiguration(settings: settings), group: app.eventLoopGroup, logger: app.logger)
+    case .resend:
+        return .resend(
+            ResendConfiguration(apiKey: settings.resendAPIKey ?? "", baseURL: settings.resendBaseURL, userAgent: "vitrine-server/1 (+\(settings.publicURL))"),
+            client: app.http.client.shared, logger: app.logger
+        )
+    }
 }

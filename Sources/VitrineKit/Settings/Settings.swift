@@ -13,6 +13,28 @@ public struct Settings: Sendable, Equatable {
     public enum Mailer: String, Sendable, Equatable {
         /// Writes each mail to DIR/outbox/*.eml and logs one line.
         case dev
+        /// Sends through an SMTP server (`VITRINE_SMTP_*`).
+        case smtp
+        /// Sends through Resend's HTTP API (`VITRINE_RESEND_API_KEY`).
+        case resend
+    }
+
+    /// How the SMTP connection is protected.
+    public enum SMTPSecurity: String, Sendable, Equatable {
+        /// Plain connection upgraded with STARTTLS before anything else (submission, port 587).
+        case starttls
+        /// TLS from the first byte (port 465).
+        case tls
+        /// No encryption (a relay on the same host); AUTH is then refused except on loopback.
+        case none
+
+        public var defaultPort: Int {
+            switch self {
+            case .starttls: 587
+            case .tls: 465
+            case .none: 25
+            }
+        }
     }
 
     /// Where the SQLite file, the outbox folder and the license signing key file live.
@@ -46,6 +68,33 @@ public struct Settings: Sendable, Equatable {
     /// The web app's folder, served at `/` (`VITRINE_WEB_DIR`; default `./Web` when it holds
     /// index.html, as in a source checkout; nil serves the API only).
     public var webDirectory: String?
+    /// `VITRINE_SMTP_HOST` (required with `VITRINE_MAILER=smtp`).
+    public var smtpHost: String
+    /// `VITRINE_SMTP_PORT`; default 587 (starttls), 465 (tls) or 25 (none).
+    public var smtpPort: Int
+    /// `VITRINE_SMTP_USER` / `VITRINE_SMTP_PASSWORD`: AUTH PLAIN or LOGIN when set (never logged).
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    /// `VITRINE_SMTP_SECURITY=starttls|tls|none` (default starttls).
+    public var smtpSecurity: SMTPSecurity
+    /// `VITRINE_SMTP_CA_FILE`: PEM certificates to trust instead of the system's (a private CA).
+    public var smtpCAFile: String?
+    /// Seconds to wait for the SMTP server to connect or answer one command (`VITRINE_SMTP_TIMEOUT_SECONDS`).
+    public var smtpTimeoutSeconds: Double
+    /// `VITRINE_RESEND_API_KEY` (required with `VITRINE_MAILER=resend`; never logged).
+    public var resendAPIKey: String?
+    /// `VITRINE_RESEND_BASE_URL`, default https://api.resend.com (tests point it at a loopback fake).
+    public var resendBaseURL: String
+    /// Seconds between runs of the in-process retention job (`VITRINE_RETENTION_INTERVAL_SECONDS`,
+    /// default a day; 0 turns the in-process job off, e.g. when cron runs `vitrine retention run`).
+    public var retentionIntervalSeconds: Double
+    /// Request logs older than this many days are deleted (`VITRINE_RETENTION_REQUEST_LOG_DAYS`, default 30).
+    public var requestLogRetentionDays: Int
+    /// Licenses expired or revoked more than this many days ago are deleted (`VITRINE_RETENTION_LICENSE_DAYS`, default 90).
+    public var licenseRetentionDays: Int
+    /// Sent or failed outbox mails older than this many days are deleted (`VITRINE_RETENTION_OUTBOX_DAYS`, default 30):
+    /// they hold addresses and keys.
+    public var outboxRetentionDays: Int
 
     public init(dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
@@ -64,6 +113,19 @@ public struct Settings: Sendable, Equatable {
         self.mailLeaseSeconds = 300
         self.logsRequests = true
         self.logLevel = "info"
+        self.smtpHost = ""
+        self.smtpPort = SMTPSecurity.starttls.defaultPort
+        self.smtpUsername = nil
+        self.smtpPassword = nil
+        self.smtpSecurity = .starttls
+        self.smtpCAFile = nil
+        self.smtpTimeoutSeconds = 30
+        self.resendAPIKey = nil
+        self.resendBaseURL = "https://api.resend.com"
+        self.retentionIntervalSeconds = 86_400
+        self.requestLogRetentionDays = 30
+        self.licenseRetentionDays = 90
+        self.outboxRetentionDays = 30
         self.webDirectory = Settings.checkoutWebDirectory()
     }
 
@@ -101,7 +163,7 @@ public struct Settings: Sendable, Equatable {
         }
         if let v = nonEmpty(env["VITRINE_MAILER"]) {
             guard let m = Mailer(rawValue: v) else {
-                throw SettingsError(variable: "VITRINE_MAILER", problem: "'\(v)' is not a mailer; this build has: dev")
+                throw SettingsError(variable: "VITRINE_MAILER", problem: "'\(v)' is not a mailer: dev, smtp or resend")
             }
             s.mailer = m
         }
@@ -133,7 +195,60 @@ public struct Settings: Sendable, Equatable {
             }
             s.webDirectory = absolute
         }
+        try loadMail(env, into: &s)
+        try loadRetention(env, into: &s)
         return s
+    }
+
+    static func loadMail(_ env: [String: String], into s: inout Settings) throws(SettingsError) {
+        if let v = nonEmpty(env["VITRINE_SMTP_SECURITY"]) {
+            guard let security = SMTPSecurity(rawValue: v.lowercased()) else {
+                throw SettingsError(variable: "VITRINE_SMTP_SECURITY", problem: "'\(v)' is not starttls, tls or none")
+            }
+            s.smtpSecurity = security
+        }
+        s.smtpPort = s.smtpSecurity.defaultPort
+        if let v = nonEmpty(env["VITRINE_SMTP_HOST"]) {
+            guard !v.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+                throw SettingsError(variable: "VITRINE_SMTP_HOST", problem: "'\(v)' is not a host name")
+            }
+            s.smtpHost = v
+        }
+        if let v = try int(env, "VITRINE_SMTP_PORT", in: 1...65535) { s.smtpPort = v }
+        s.smtpUsername = nonEmpty(env["VITRINE_SMTP_USER"])
+        s.smtpPassword = env["VITRINE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if (s.smtpUsername == nil) != (s.smtpPassword == nil) {
+            throw SettingsError(variable: s.smtpUsername == nil ? "VITRINE_SMTP_USER" : "VITRINE_SMTP_PASSWORD",
+                                problem: "VITRINE_SMTP_USER and VITRINE_SMTP_PASSWORD go together; only one is set")
+        }
+        if let v = nonEmpty(env["VITRINE_SMTP_CA_FILE"]) {
+            guard FileManager.default.isReadableFile(atPath: v) else {
+                throw SettingsError(variable: "VITRINE_SMTP_CA_FILE", problem: "'\(v)' is not a readable file")
+            }
+            s.smtpCAFile = v
+        }
+        if let v = try double(env, "VITRINE_SMTP_TIMEOUT_SECONDS", in: 1...600) { s.smtpTimeoutSeconds = v }
+        s.resendAPIKey = nonEmpty(env["VITRINE_RESEND_API_KEY"])
+        if let v = nonEmpty(env["VITRINE_RESEND_BASE_URL"]) {
+            guard let u = URL(string: v), u.scheme == "http" || u.scheme == "https", u.host != nil, u.query == nil else {
+                throw SettingsError(variable: "VITRINE_RESEND_BASE_URL", problem: "'\(v)' is not an http(s) URL")
+            }
+            s.resendBaseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
+        switch s.mailer {
+        case .dev: break
+        case .smtp:
+            if s.smtpHost.isEmpty { throw SettingsError(variable: "VITRINE_SMTP_HOST", problem: "required with VITRINE_MAILER=smtp") }
+        case .resend:
+            if s.resendAPIKey == nil { throw SettingsError(variable: "VITRINE_RESEND_API_KEY", problem: "required with VITRINE_MAILER=resend") }
+        }
+    }
+
+    static func loadRetention(_ env: [String: String], into s: inout Settings) throws(SettingsError) {
+        if let v = try double(env, "VITRINE_RETENTION_INTERVAL_SECONDS", in: 0...(366 * 86_400)) { s.retentionIntervalSeconds = v }
+        if let v = try int(env, "VITRINE_RETENTION_REQUEST_LOG_DAYS", in: 1...3650) { s.requestLogRetentionDays = v }
+        if let v = try int(env, "VITRINE_RETENTION_LICENSE_DAYS", in: 1...3650) { s.licenseRetentionDays = v }
+        if let v = try int(env, "VITRINE_RETENTION_OUTBOX_DAYS", in: 1...3650) { s.outboxRetentionDays = v }
     }
 
     static func nonEmpty(_ v: String?) -> String? {

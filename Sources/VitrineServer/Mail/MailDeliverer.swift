@@ -41,3 +41,19 @@ public struct MailDeliverer: Sendable {
         throw Unexpected(description: "unexpected mail to \(mail.message.to)")
     }
 }
+
+/// Why a deliverer could not send. A `permanent` failure (an SMTP 5xx reply, a provider's
+/// validation error) is not retried: the mail is marked failed at once. Any other error a
+/// deliverer throws (4xx replies, refused connections, timeouts) is transient and retried with backoff.
+public struct MailDeliveryError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var permanent: Bool
+    public var description: String
+
+    public init(permanent: Bool, _ description: String) {
+        self.permanent = permanent
+        self.description = description
+    }
+
+    public static func permanent(_ description: String) -> MailDeliveryError { MailDeliveryError(permanent: true, description) }
+    public static func transient(_ description: String) -> MailDeliveryError { MailDeliveryError(permanent: false, description) }
+}

@@ -30,14 +30,15 @@ public enum MailDelivery {
         )
         do {
             try await context.deliverer.deliver(OutgoingMail(id: claim.id, idempotencyKey: claim.idempotencyKey, message: message))
-            try await OutboxMessage.markSent(id: claim.id, now: context.now(), on: app.db)
+            try await OutboxMessage.markSent(id: claim.id, attempt: claim.attempts, now: context.now(), on: app.db)
             return true
         } catch {
-            let retryAt = claim.attempts < settings.mailMaxAttempts
+            let permanent = (error as? MailDeliveryError)?.permanent == true
+            let retryAt = !permanent && claim.attempts < settings.mailMaxAttempts
                 ? context.now().addingTimeInterval(backoff(attempt: claim.attempts, base: settings.mailRetryBaseSeconds))
                 : nil
-            app.logger.warning("mail \(claim.id) attempt \(claim.attempts) failed: \(error)\(retryAt == nil ? "; giving up" : "; will retry")")
-            try await OutboxMessage.markFailed(id: claim.id, error: "\(error)", retryAt: retryAt, on: app.db)
+            app.logger.warning("mail \(claim.id) attempt \(claim.attempts) failed: \(error)\(permanent ? "; permanent, giving up" : retryAt == nil ? "; giving up" : "; will retry")")
+            try await OutboxMessage.markFailed(id: claim.id, attempt: claim.attempts, error: "\(error)", retryAt: retryAt, on: app.db)
             return false
         }
     }

@@ -43,28 +43,30 @@ extension OutboxMessage {
         )
     }
 
-    /// Marks a claimed mail sent (only while this worker still holds it in `sending`).
-    static func markSent(id: UUID, now: Date, on database: any Database) async throws {
+    /// Marks a claimed mail sent (only while this worker still holds it in `sending`: `attempt` is
+    /// the claim's attempt number, so a worker that outlived its lease cannot touch a later claim).
+    static func markSent(id: UUID, attempt: Int, now: Date, on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await sql.raw("""
             UPDATE outbox SET status = 'sent', sent_at = \(bind: now), lease_until = NULL, last_error = NULL
-            WHERE id = \(bind: id) AND status = 'sending'
+            WHERE id = \(bind: id) AND status = 'sending' AND attempts = \(bind: attempt)
             """).run()
     }
 
-    /// Puts a claimed mail back in the queue for `retryAt`, or marks it failed when `retryAt` is nil.
-    static func markFailed(id: UUID, error: String, retryAt: Date?, on database: any Database) async throws {
+    /// Puts a claimed mail back in the queue for `retryAt`, or marks it failed when `retryAt` is nil
+    /// (again only for the claim with this `attempt` number).
+    static func markFailed(id: UUID, attempt: Int, error: String, retryAt: Date?, on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         let message = String(error.prefix(500))
         if let retryAt {
             try await sql.raw("""
                 UPDATE outbox SET status = 'queued', next_attempt_at = \(bind: retryAt), lease_until = NULL, last_error = \(bind: message)
-                WHERE id = \(bind: id) AND status = 'sending'
+                WHERE id = \(bind: id) AND status = 'sending' AND attempts = \(bind: attempt)
                 """).run()
         } else {
             try await sql.raw("""
                 UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = \(bind: message)
-                WHERE id = \(bind: id) AND status = 'sending'
+                WHERE id = \(bind: id) AND status = 'sending' AND attempts = \(bind: attempt)
                 """).run()
         }
     }
