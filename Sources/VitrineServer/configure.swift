@@ -43,6 +43,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
 
     HealthController.register(app.routes)
     LicenseController.register(app.routes.grouped("api", "v1"))
+    Accounts.configure(app)
 
     app.lifecycle.use(BackgroundJobs())
     if settings.autoMigrate { try await app.autoMigrate() }

@@ -7,5 +7,10 @@ enum Migrations {
         CreateLicense(),
         CreateOutbox(),
         CreateRequestLog(),
+        CreateSession(),
+        CreateAPIToken(),
+        CreateEmailToken(),
+        CreateRateLimit(),
+        UpdateOutboxAddUserID(),
     ]
 }
