@@ -40,6 +40,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware = Middlewares()
     if settings.logsRequests { app.middleware.use(RequestLogMiddleware()) }
     app.middleware.use(APIErrorMiddleware())
+    app.middleware.use(BodyLimitMiddleware(maxBytes: settings.maxBodyBytes))
 
     HealthController.register(app.routes)
     LicenseController.register(app.routes.grouped("api", "v1"))

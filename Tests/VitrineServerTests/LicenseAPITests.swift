@@ -139,7 +139,9 @@ import VitrineKit
         try await withApp(db) { env in
             let key = try await env.trialKey()
             var altered = Array(key)
-            altered[10] = altered[10] == "A" ? "B" : "A"
+            altered[100] = altered[100] == "A" ? "B" : "A"   // in the signature
+            var alteredKeyID = Array(key)
+            alteredKeyID[10] = alteredKeyID[10] == "A" ? "B" : "A"   // in the signing key id
             let other = LicenseSigner(privateKey: Curve25519.Signing.PrivateKey())
             let foreign = try LicenseKey.make(
                 LicensePayload(keyID: other.verifier.keyID, licenseID: UUID(), tier: .lifetime, issuedAt: env.clock.now, expiresAt: nil),
@@ -149,6 +151,7 @@ import VitrineKit
                 signer: env.app.vitrine.signer)
             let cases: [(String, HTTPStatus, String)] = [
                 (String(altered), .unprocessableEntity, "signature"),
+                (String(alteredKeyID), .unprocessableEntity, "mistyped"),
                 (String(key.dropLast(6)), .unprocessableEntity, "truncated"),
                 (foreign, .unprocessableEntity, "another server"),
                 ("VTR-'; DROP TABLE licenses; --", .unprocessableEntity, "not part of a license key"),

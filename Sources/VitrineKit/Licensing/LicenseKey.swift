@@ -59,7 +59,8 @@ public enum LicenseKeyError: Error, Equatable, Sendable, CustomStringConvertible
         case .wrongLength(let symbols, let expected): "the key is too long: \(symbols) characters, a key has \(expected) (not counting dashes)"
         case .unsupportedVersion(let v): "key format version \(v) is not supported by this server"
         case .unknownTier(let t): "the key names tier \(t), which this server does not know"
-        case .otherServer(let keyID, let expected): "the key was signed by another server (key id \(keyID), this server's is \(expected))"
+        case .otherServer(let keyID, let expected):
+            "the key names another server's signing key (key id \(keyID), this server's is \(expected)): it was issued by another Vitrine server, or mistyped"
         case .badSignature: "the key's signature does not match its contents: it was mistyped or altered"
         }
     }

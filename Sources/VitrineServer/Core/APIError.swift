@@ -59,3 +59,17 @@ extension Date {
         return f.string(from: self)
     }
 }
+
+/// Refuses a declared Content-Length over the limit before reading the body (413). Bodies without
+/// one are checked as they are collected and again when decoded.
+struct BodyLimitMiddleware: AsyncMiddleware {
+    let maxBytes: Int
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
+            throw Abort(.payloadTooLarge)
+        }
+        if let data = request.body.data, data.readableBytes > maxBytes { throw Abort(.payloadTooLarge) }
+        return try await next.respond(to: request)
+    }
+}

@@ -31,7 +31,8 @@ enum LicenseMail {
             Enter the key in Vitrine (upper or lower case, dashes optional).
             The server that issued it: \(publicURL)
 
-            You get this mail because this address was entered at \(publicURL).
+            You get this mail because this address was entered at the Vitrine server
+            \(publicURL)
             If that was not you, ignore it: nothing more will be sent.
             """
         let html = """
@@ -42,7 +43,8 @@ enum LicenseMail {
             <p style="font-family: monospace; font-size: 1.1em; word-break: break-all">\(escape(key))</p>
             <p>\(escape(terms))<br>Enter the key in Vitrine (upper or lower case, dashes optional).<br>
             The server that issued it: <a href="\(escape(publicURL))">\(escape(publicURL))</a></p>
-            <p style="color: #555">You get this mail because this address was entered at \(escape(publicURL)).
+            <p style="color: #555">You get this mail because this address was entered at the Vitrine server
+            \(escape(publicURL))<br>
             If that was not you, ignore it: nothing more will be sent.</p>
             </body></html>
             """
