@@ -154,14 +154,22 @@ import VitrineKit
             try await env.app.server.start(address: .hostname("127.0.0.1", port: 0))
             let port = try #require(env.app.http.server.shared.localAddress?.port)
             let path = env.dataDirectory + "/config/vitrine/credentials.json"
-            // act
-            let credentials = try await CLILogin.logIn(server: "http://127.0.0.1:\(port)/", email: "cli@example.com",
-                                                       password: "correct horse battery", tokenName: "test machine")
-            try CLILogin.save(credentials, to: path)
-            let wrong = await #expect(throws: CLILogin.Failure.self) {
-                _ = try await CLILogin.logIn(server: "http://127.0.0.1:\(port)", email: "cli@example.com", password: "wrong password", tokenName: "x")
+            // act (the server is always stopped before the app, even when a step fails)
+            let outcome: Result<(CLILogin.Credentials, CLILogin.Failure?), any Error>
+            do {
+                let credentials = try await CLILogin.logIn(server: "http://127.0.0.1:\(port)/", email: "cli@example.com",
+                                                           password: "correct horse battery", tokenName: "test machine")
+                var refusal: CLILogin.Failure?
+                do {
+                    _ = try await CLILogin.logIn(server: "http://127.0.0.1:\(port)", email: "cli@example.com", password: "wrong password", tokenName: "x")
+                } catch let failure as CLILogin.Failure { refusal = failure }
+                outcome = .success((credentials, refusal))
+            } catch {
+                outcome = .failure(error)
             }
             await env.app.server.shutdown()
+            let (credentials, wrong) = try outcome.get()
+            try CLILogin.save(credentials, to: path)
             // assert
             #expect(wrong?.description.contains("wrong") == true)
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int

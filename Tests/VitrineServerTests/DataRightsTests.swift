@@ -143,7 +143,8 @@ import VitrineKit
                 }
             }
             #expect(try await linkedRows(env, userID: stayID, email: "stay@example.com") == stayBefore)
-            #expect(try await env.send(.GET, "api/v1/me", headers: stay.headers).status == .ok)
+            #expect(try await env.send(.GET, "api/v1/me", headers: stay.headers).status == .unauthorized)  // 31 days: session expired
+            _ = try await env.logIn("stay@example.com")
             // The address is free again.
             _ = try await env.signUp("gone@example.com")
         }

@@ -142,6 +142,7 @@ struct AccountService {
                   let user = try await User.active(id: used.userID, on: db)
             else { throw Self.invalidToken }
             try await User.markVerified(id: user.id!, normalizedEmail: user.normalizedEmail, now: now, on: db)
+            if user.emailVerifiedAt == nil { user.emailVerifiedAt = now }
             return try await startSession(user: user, on: db)
         }
     }
