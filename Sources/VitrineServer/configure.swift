@@ -10,6 +10,11 @@ import VitrineKit
 public func configure(_ app: Application, _ settings: Settings) async throws {
     try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
 
+    // SQLite runs its blocking calls on this pool and its busy handler waits for a lock by spinning
+    // on a pool thread: with the default pool (one thread per core, shared by every app in the
+    // process) two waiting writers can starve the transaction they wait for. Bcrypt runs here too.
+    app.threadPool = NIOThreadPool(numberOfThreads: 16)
+
     switch settings.database {
     case .sqlite(let path):
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
@@ -46,6 +51,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     HealthController.register(app.routes)
     LicenseController.register(app.routes.grouped("api", "v1"))
     AnalyticsController.register(app.routes)
+    Accounts.configure(app)
 
     app.lifecycle.use(BackgroundJobs())
     if settings.retentionIntervalSeconds > 0 { app.lifecycle.use(RetentionJob(interval: settings.retentionIntervalSeconds)) }

@@ -59,6 +59,8 @@ func withApp(
     var settings = Settings(dataDirectory: dir, host: "127.0.0.1", port: 0)
     settings.runsMailWorker = false
     settings.autoMigrate = true
+    settings.bcryptCost = 4              // bcrypt's minimum: tests check logic, not cost
+    settings.rateLimitEnabled = false    // RateLimitTests turn it on
     var scratchDatabase: (admin: String, name: String)?
     if database == .postgres {
         guard let base = TestDatabase.postgresURL else {

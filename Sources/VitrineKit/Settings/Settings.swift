@@ -96,6 +96,23 @@ public struct Settings: Sendable, Equatable {
     /// they hold addresses and keys.
     public var outboxRetentionDays: Int
 
+    // Accounts (issue 4, part 2).
+    /// bcrypt cost for account passwords (`VITRINE_BCRYPT_COST`, 4...16): 12 in production; tests use 4.
+    public var bcryptCost: Int
+    /// How long a login session lasts (`VITRINE_SESSION_DAYS`, 1...365; 30 by default).
+    public var sessionLifetimeSeconds: Double
+    /// Rate limits on login, sign-up, reset/magic-link and trial start (`VITRINE_RATE_LIMIT`, default on).
+    public var rateLimitEnabled: Bool
+    /// Length of one fixed rate-limit window in seconds (`VITRINE_RATE_LIMIT_WINDOW_SECONDS`, default 900).
+    public var rateLimitWindowSeconds: Int
+    /// Requests one client address may make per action and window (`VITRINE_RATE_LIMIT_PER_IP`, default 30).
+    public var rateLimitPerIP: Int
+    /// Requests naming one normalized email per action and window (`VITRINE_RATE_LIMIT_PER_EMAIL`, default 5).
+    public var rateLimitPerEmail: Int
+    /// Take the client address from the last `X-Forwarded-For` entry (`VITRINE_TRUST_PROXY`, default off):
+    /// only behind a reverse proxy of your own that sets it.
+    public var trustsProxy: Bool
+
     public init(dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -126,6 +143,13 @@ public struct Settings: Sendable, Equatable {
         self.requestLogRetentionDays = 30
         self.licenseRetentionDays = 90
         self.outboxRetentionDays = 30
+        self.bcryptCost = 12
+        self.sessionLifetimeSeconds = 30 * 86_400
+        self.rateLimitEnabled = true
+        self.rateLimitWindowSeconds = 900
+        self.rateLimitPerIP = 30
+        self.rateLimitPerEmail = 5
+        self.trustsProxy = false
         self.webDirectory = Settings.checkoutWebDirectory()
     }
 
@@ -197,6 +221,13 @@ public struct Settings: Sendable, Equatable {
         }
         try loadMail(env, into: &s)
         try loadRetention(env, into: &s)
+        if let v = try int(env, "VITRINE_BCRYPT_COST", in: 4...16) { s.bcryptCost = v }
+        if let v = try int(env, "VITRINE_SESSION_DAYS", in: 1...365) { s.sessionLifetimeSeconds = Double(v) * 86_400 }
+        if let v = try bool(env, "VITRINE_RATE_LIMIT") { s.rateLimitEnabled = v }
+        if let v = try int(env, "VITRINE_RATE_LIMIT_WINDOW_SECONDS", in: 10...86_400) { s.rateLimitWindowSeconds = v }
+        if let v = try int(env, "VITRINE_RATE_LIMIT_PER_IP", in: 1...1_000_000) { s.rateLimitPerIP = v }
+        if let v = try int(env, "VITRINE_RATE_LIMIT_PER_EMAIL", in: 1...1_000_000) { s.rateLimitPerEmail = v }
+        if let v = try bool(env, "VITRINE_TRUST_PROXY") { s.trustsProxy = v }
         return s
     }
 

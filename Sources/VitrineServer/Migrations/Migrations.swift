@@ -7,6 +7,11 @@ enum Migrations {
         CreateLicense(),
         CreateOutbox(),
         CreateRequestLog(),
+        CreateSession(),
+        CreateAPIToken(),
+        CreateEmailToken(),
+        CreateRateLimit(),
+        UpdateOutboxAddUserID(),
         CreateAnalyticsCount(),
     ]
 }
