@@ -61,6 +61,17 @@ class Browser:
         self.downloads = downloads
         self.base = base
         self.console_messages: list[tuple[str, str]] = []
+        self.netlog: Path | None = None   # Chrome's NetLog file (set by the fixture)
+        self.closed = False
+
+    def quit(self):
+        """Ends Chromium (once); its NetLog is complete from then on."""
+        if not self.closed:
+            try:
+                self.console()   # what the page logged is gone with the browser
+            finally:
+                self.closed = True
+                self.driver.quit()
 
     def cdp(self, method: str, params: dict | None = None):
         return self.driver.execute_cdp_cmd(method, params or {})
@@ -96,7 +107,8 @@ class Browser:
 
     def console(self) -> list[tuple[str, str]]:
         """The page's console since the start of the test, as (level, message)."""
-        self.console_messages += [(e["level"], e["message"]) for e in self.driver.get_log("browser")]
+        if not self.closed:
+            self.console_messages += [(e["level"], e["message"]) for e in self.driver.get_log("browser")]
         return self.console_messages
 
     def post_data(self, event: dict) -> str:
@@ -177,6 +189,55 @@ def requests_sent(events: list[dict]) -> list[dict]:
 def responses(events: list[dict]) -> dict[str, int]:
     """HTTP status by request id."""
     return {e["params"]["requestId"]: e["params"]["response"]["status"] for e in events if e["method"] == "Network.responseReceived"}
+
+
+def netlog(path: Path) -> tuple[list[dict], bytes]:
+    """Chrome's NetLog of a finished browser: every URL request any part of it made (page, Web
+    Worker, service worker, Chrome itself) with its params, and all bytes it wrote to sockets."""
+    text = path.read_text()
+    try:
+        data = json.loads(text)
+    except ValueError:  # a browser that died leaves the events list unterminated
+        data = json.loads(text.rstrip().rstrip(",") + "]}")
+    types = {v: k for k, v in data["constants"]["logEventTypes"].items()}
+    requests, sent = [], bytearray()
+    for e in data["events"]:
+        kind = types.get(e["type"])
+        if kind == "URL_REQUEST_START_JOB" and "url" in e.get("params", {}):
+            requests.append(e["params"])
+        elif kind == "SOCKET_BYTES_SENT" and "bytes" in e.get("params", {}):
+            sent += base64.b64decode(e["params"]["bytes"])
+    return requests, bytes(sent)
+
+
+def page_requests(requests: list[dict], origin: str) -> list[dict]:
+    """The requests the page made (their initiator is an origin on the page's host: the page, its
+    Web Worker and its service worker), not Chrome's own traffic ("not an origin": the test's
+    navigations, and Chrome's autofill, update and account calls, which no page can cause or stop)."""
+    host = urlparse(origin).hostname
+    return [r for r in requests if urlparse(r.get("initiator", "")).hostname == host]
+
+
+def assert_same_origin_in_netlog(b, server) -> list[dict]:
+    """Every request made for the page, by any part of Chrome, went to the page's own origin."""
+    requests, _ = netlog(b.netlog)
+    mine = page_requests(requests, server.url)
+    origin = urlparse(server.url)
+    left = [r["url"] for r in mine if (urlparse(r["url"]).scheme, urlparse(r["url"]).netloc) != (origin.scheme, origin.netloc)
+            and urlparse(r["url"]).scheme not in ("data", "blob")]
+    assert not left, f"requests left the page's origin {server.url}: {left}"
+    return mine
+
+
+def assert_model_not_sent(b, model_bytes: bytes, witness: bytes):
+    """Not one piece of the model in all the bytes Chrome wrote to any socket (plain HTTP to the
+    test server, so request bodies are there as sent). `witness` is something the page did send
+    in a request body (the license key): it must be found, or the check would prove nothing."""
+    _, sent = netlog(b.netlog)
+    assert witness in sent, "the NetLog does not show request bodies: the check would prove nothing"
+    for i in range(84, max(85, len(model_bytes) - 48), max(1, len(model_bytes) // 64)):
+        p = model_bytes[i:i + 48]
+        assert p not in sent and base64.b64encode(p)[:40] not in sent, f"model bytes at offset {i} were sent"
 
 
 def assert_private(b, server, model_bytes: bytes, events: list[dict]):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import ROOT, Browser, skip_or_fail, vitrine_bin
+from browser_support import ROOT, Browser, assert_same_origin_in_netlog, skip_or_fail, vitrine_bin
 from real_server import RealVitrine
 
 
@@ -45,7 +45,10 @@ def browser(server, tmp_path):
                 # Software WebGL2: the test machines have no GPU.
                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
                 f"--user-data-dir={tmp_path / 'profile'}", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-default-apps", "--disable-sync"]:
+                "--disable-component-update", "--disable-default-apps", "--disable-sync",
+                # Chrome's NetLog sees what the DevTools log of the page does not: the requests of
+                # the Web Worker and the service worker, and every byte written to a socket.
+                f"--log-net-log={tmp_path / 'netlog.json'}", "--net-log-capture-mode=Everything"]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
@@ -54,6 +57,7 @@ def browser(server, tmp_path):
     if not server.running:      # a test before this one took it down (offline tests)
         server.start()
     b = Browser(driver, downloads, server.url)
+    b.netlog = tmp_path / "netlog.json"
     b.cdp("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     b.cdp("Network.enable")
     # Start the network record clean: Chromium's own start-up page is not the page under test.
@@ -62,15 +66,14 @@ def browser(server, tmp_path):
     try:
         yield b
     finally:
-        try:
-            severe = [m for level, m in b.console() if level == "SEVERE"]
-            if severe:
-                print("browser console errors:", *severe, sep="\n  ")
-        finally:
-            driver.quit()
+        b.quit()
+        severe = [m for level, m in b.console_messages if level == "SEVERE"]
+        if severe:
+            print("browser console errors:", *severe, sep="\n  ")
         if not server.running:
             server.start()
     # The server's headers must not stop anything the page does: a Content-Security-Policy
     # violation is a failure of the test that caused it, wherever it happened.
     blocked = [m for _, m in b.console_messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
     assert not blocked, "the page broke the server's Content-Security-Policy:\n  " + "\n  ".join(blocked)
+    assert_same_origin_in_netlog(b, server)

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from browser_support import (DOCS, MESHES, WYRMLING, assert_private, decline_consent, generate, inspect, mesh, open_mesh,
+from browser_support import (DOCS, MESHES, WYRMLING, assert_model_not_sent, assert_private, assert_same_origin_in_netlog, decline_consent, generate, inspect, mesh, open_mesh,
                              pro_key, save_key, set_option)
 from real_server import ROOT
 
@@ -21,7 +21,8 @@ def test_generate_download_and_check_with_native_cli(browser, server):
     b = browser
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(server))
+    key = pro_key(server)
+    save_key(b, key)
     path = mesh(WYRMLING)
     open_mesh(b, path)
     assert b.text("info-triangles") == "5,838"
@@ -67,6 +68,12 @@ def test_generate_download_and_check_with_native_cli(browser, server):
     # The page's own files and the license calls, all from the real server: the generation was counted.
     paths = {urlparse(e["params"]["request"]["url"]).path for e in sent}
     assert {"/", "/app/main.js", "/api/v1/license/validate", "/api/v1/license/generations"} <= paths, sorted(paths)
+    # The DevTools log above is the page's own; the worker that reads the model and runs the
+    # engine (and the service worker) show up in Chrome's NetLog, read once the browser is closed.
+    b.quit()
+    mine = {urlparse(r["url"]).path for r in assert_same_origin_in_netlog(b, server)}
+    assert {"/app/worker.js", "/vitrine.js", "/vitrine.wasm", "/sw.js"} <= mine, sorted(mine)
+    assert_model_not_sent(b, path.read_bytes(), witness=key.encode())
 
 
 def test_drop_zone_opens_a_dropped_file(browser, server):
