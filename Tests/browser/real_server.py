@@ -83,7 +83,11 @@ class RealVitrine:
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        """True while started; False after `stop()`. A server that died by itself is an error."""
+        if self.process is not None and self.process.poll() is not None:
+            code, self.process = self.process.returncode, None
+            raise AssertionError(f"vitrine serve died (exit {code}):\n{self.log_tail()}")
+        return self.process is not None
 
     def log_tail(self, lines: int = 30) -> str:
         try:
