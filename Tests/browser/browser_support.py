@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from fake_server import ROOT
+from real_server import ROOT
 
 CI = os.environ.get("CI") == "true"
 MESHES = Path(os.environ.get("VITRINE_MESHES", ROOT.parent / "shared" / "meshes" / "public"))
@@ -60,6 +60,18 @@ class Browser:
         self.driver = driver
         self.downloads = downloads
         self.base = base
+        self.console_messages: list[tuple[str, str]] = []
+        self.netlog: Path | None = None   # Chrome's NetLog file (set by the fixture)
+        self.closed = False
+
+    def quit(self):
+        """Ends Chromium (once); its NetLog is complete from then on."""
+        if not self.closed:
+            try:
+                self.console()   # what the page logged is gone with the browser
+            finally:
+                self.closed = True
+                self.driver.quit()
 
     def cdp(self, method: str, params: dict | None = None):
         return self.driver.execute_cdp_cmd(method, params or {})
@@ -92,6 +104,22 @@ class Browser:
             if message["method"].startswith("Network."):
                 events.append(message)
         return events
+
+    def console(self) -> list[tuple[str, str]]:
+        """The page's console since the start of the test, as (level, message)."""
+        if not self.closed:
+            self.console_messages += [(e["level"], e["message"]) for e in self.driver.get_log("browser")]
+        return self.console_messages
+
+    def post_data(self, event: dict) -> str:
+        """A logged request's body; Chrome leaves large ones out of the log, so they are asked for."""
+        request = event["params"]["request"]
+        if "postData" in request or not request.get("hasPostData"):
+            return request.get("postData", "")
+        try:
+            return self.cdp("Network.getRequestPostData", {"requestId": event["params"]["requestId"]})["postData"]
+        except Exception as error:  # the check must not pass on a body it could not see
+            raise AssertionError(f"cannot read the body of {request['method']} {request['url']}: {error}")
 
     def offline(self, on: bool):
         self.cdp("Network.enable")
@@ -148,31 +176,85 @@ def generate(b, timeout: float = 240) -> dict:
               shown_ms: Number(s.dataset.shownMs || 0), engine_ms: Number(s.dataset.engineMs || 0), timing: s.dataset.timing || '', mark: s.dataset.mark === 'true'}""")
 
 
-def pro_key(fake) -> str:
-    return fake.issue("annual", expires=int(time.time()) + 365 * 86400)
+def pro_key(server) -> str:
+    return server.issue("annual")
 
 
-def assert_private(b, fake, model_bytes: bytes, events: list[dict]):
-    """Every request went to the page's own origin and none carried a piece of the model."""
-    origin = urlparse(fake.url)
+def requests_sent(events: list[dict]) -> list[dict]:
+    """The Network.requestWillBeSent events of a network log (data: and blob: URLs left out)."""
+    return [e for e in events if e["method"] == "Network.requestWillBeSent"
+            and urlparse(e["params"]["request"]["url"]).scheme not in ("data", "blob")]
+
+
+def responses(events: list[dict]) -> dict[str, int]:
+    """HTTP status by request id."""
+    return {e["params"]["requestId"]: e["params"]["response"]["status"] for e in events if e["method"] == "Network.responseReceived"}
+
+
+def netlog(path: Path) -> tuple[list[dict], bytes]:
+    """Chrome's NetLog of a finished browser: every URL request any part of it made (page, Web
+    Worker, service worker, Chrome itself) with its params, and all bytes it wrote to sockets."""
+    text = path.read_text()
+    try:
+        data = json.loads(text)
+    except ValueError:  # a browser that died leaves the events list unterminated
+        data = json.loads(text.rstrip().rstrip(",") + "]}")
+    types = {v: k for k, v in data["constants"]["logEventTypes"].items()}
+    requests, sent = [], bytearray()
+    for e in data["events"]:
+        kind = types.get(e["type"])
+        if kind == "URL_REQUEST_START_JOB" and "url" in e.get("params", {}):
+            requests.append(e["params"])
+        elif kind == "SOCKET_BYTES_SENT" and "bytes" in e.get("params", {}):
+            sent += base64.b64decode(e["params"]["bytes"])
+    return requests, bytes(sent)
+
+
+def page_requests(requests: list[dict], origin: str) -> list[dict]:
+    """The requests the page made (their initiator is an origin on the page's host: the page, its
+    Web Worker and its service worker), not Chrome's own traffic ("not an origin": the test's
+    navigations, and Chrome's autofill, update and account calls, which no page can cause or stop)."""
+    host = urlparse(origin).hostname
+    return [r for r in requests if urlparse(r.get("initiator", "")).hostname == host]
+
+
+def assert_same_origin_in_netlog(b, server) -> list[dict]:
+    """Every request made for the page, by any part of Chrome, went to the page's own origin."""
+    requests, _ = netlog(b.netlog)
+    mine = page_requests(requests, server.url)
+    origin = urlparse(server.url)
+    left = [r["url"] for r in mine if (urlparse(r["url"]).scheme, urlparse(r["url"]).netloc) != (origin.scheme, origin.netloc)
+            and urlparse(r["url"]).scheme not in ("data", "blob")]
+    assert not left, f"requests left the page's origin {server.url}: {left}"
+    return mine
+
+
+def assert_model_not_sent(b, model_bytes: bytes, witness: bytes):
+    """Not one piece of the model in all the bytes Chrome wrote to any socket (plain HTTP to the
+    test server, so request bodies are there as sent). `witness` is something the page did send
+    in a request body (the license key): it must be found, or the check would prove nothing."""
+    _, sent = netlog(b.netlog)
+    assert witness in sent, "the NetLog does not show request bodies: the check would prove nothing"
+    for i in range(84, max(85, len(model_bytes) - 48), max(1, len(model_bytes) // 64)):
+        p = model_bytes[i:i + 48]
+        assert p not in sent and base64.b64encode(p)[:40] not in sent, f"model bytes at offset {i} were sent"
+
+
+def assert_private(b, server, model_bytes: bytes, events: list[dict]):
+    """Every request went to the page's own origin (the real server) and none carried a piece of
+    the model: Chrome's own network log is the witness, bodies included."""
+    origin = urlparse(server.url)
     probes = [model_bytes[i:i + 48] for i in range(84, max(85, len(model_bytes) - 48), max(1, len(model_bytes) // 16))]
-    seen = 0
-    for e in events:
-        if e["method"] != "Network.requestWillBeSent":
-            continue
+    sent = requests_sent(events)
+    for e in sent:
         request = e["params"]["request"]
         url = urlparse(request["url"])
-        if url.scheme in ("data", "blob"):
-            continue
-        seen += 1
         assert (url.scheme, url.netloc) == (origin.scheme, origin.netloc), f"request left the origin: {request['url']}"
-        body = request.get("postData", "")
+        body = b.post_data(e)
         if body:
             # Chrome's log gives bodies as text; the model's bytes may appear as latin-1 or base64.
             for p in probes:
                 assert p.decode("latin-1") not in body and base64.b64encode(p).decode()[:40] not in body, \
                     f"{request['url']} carries model bytes"
-    assert seen > 0, "the network log recorded nothing: the check would prove nothing"
-    for r in fake.requests:
-        for p in probes:
-            assert p not in r.body and base64.b64encode(p)[:40] not in r.body, f"{r.method} {r.path} carried model bytes"
+    assert sent, "the network log recorded nothing: the check would prove nothing"
+    return sent

@@ -9,22 +9,23 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from browser_support import (DOCS, MESHES, WYRMLING, assert_private, decline_consent, generate, inspect, mesh, open_mesh,
+from browser_support import (DOCS, MESHES, WYRMLING, assert_model_not_sent, assert_private, assert_same_origin_in_netlog, decline_consent, generate, inspect, mesh, open_mesh,
                              pro_key, save_key, set_option, vitrine_bin)
-from fake_server import ROOT
+from real_server import ROOT
 
 
 # -- tests ---------------------------------------------------------------------------------
-def test_generate_download_and_check_with_native_cli(browser, fake):
+def test_generate_download_and_check_with_native_cli(browser, server):
     b = browser
-    fake.requests.clear()
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(fake))
+    key = pro_key(server)
+    save_key(b, key)
     path = mesh(WYRMLING)
     open_mesh(b, path)
     assert b.text("info-triangles") == "5,838"
@@ -66,10 +67,19 @@ def test_generate_download_and_check_with_native_cli(browser, fake):
         r = inspect(part)
         assert r["watertight"] and r["boundary_edges"] == 0 and r["volume_mm3"] > 0, (name, r)
 
-    assert_private(b, fake, path.read_bytes(), b.network_log())
+    sent = assert_private(b, server, path.read_bytes(), b.network_log())
+    # The page's own files and the license calls, all from the real server: the generation was counted.
+    paths = {urlparse(e["params"]["request"]["url"]).path for e in sent}
+    assert {"/", "/app/main.js", "/api/v1/license/validate", "/api/v1/license/generations"} <= paths, sorted(paths)
+    # The DevTools log above is the page's own; the worker that reads the model and runs the
+    # engine (and the service worker) show up in Chrome's NetLog, read once the browser is closed.
+    b.quit()
+    mine = {urlparse(r["url"]).path for r in assert_same_origin_in_netlog(b, server)}
+    assert {"/app/worker.js", "/vitrine.js", "/vitrine.wasm", "/sw.js"} <= mine, sorted(mine)
+    assert_model_not_sent(b, path.read_bytes(), witness=key.encode())
 
 
-def test_drop_zone_opens_a_dropped_file(browser, fake):
+def test_drop_zone_opens_a_dropped_file(browser, server):
     b = browser
     b.open()
     decline_consent(b)
@@ -107,7 +117,7 @@ def test_drop_zone_opens_a_dropped_file(browser, fake):
     "3mf/3mfc_multiple_cylinders.3mf",
     "3mf/trimesh_counterXP.3MF",
 ])
-def test_3mf_import_matches_the_native_reader(browser, fake, relative):
+def test_3mf_import_matches_the_native_reader(browser, server, relative):
     b = browser
     b.open()
     decline_consent(b)
@@ -120,16 +130,16 @@ def test_3mf_import_matches_the_native_reader(browser, fake, relative):
         assert got == pytest.approx(want, rel=2e-3, abs=0.06), (shown, native["size_mm"])
 
 
-def test_errors_are_clear(browser, fake):
+def test_errors_are_clear(browser, server):
     b = browser
     b.open()
     decline_consent(b)
     b.driver.find_element("id", "file-input").send_keys(str(mesh("3mf/3mfc_MUSTFAIL_BuildItemBadObjectId.3mf")))
     b.wait(lambda: not b.js("return document.getElementById('error').hidden"), "the error")
     assert "object" in b.text("error") and "MUSTFAIL" in b.text("error")
-    save_key(b, pro_key(fake))
+    save_key(b, pro_key(server))
     open_mesh(b, mesh(WYRMLING))
-    used = lambda: sum(l.used for l in fake.licenses.values())
+    used = server.generations_used
     counted = used()
     set_option(b, "clearance", 9)
     result = generate(b)
@@ -147,17 +157,18 @@ def test_errors_are_clear(browser, fake):
     assert not result["ok"] and "start a free trial" in result["error"], result
 
 
-def test_magnets_label_and_lid_style(browser, fake):
+def test_magnets_label_and_lid_style(browser, server):
     """The options the browser engine gained: magnets and a label make the CLI's case; the lid
     style has neither (its inputs turn off); bad values are named before a generation counts."""
     b = browser
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(fake))
+    key = pro_key(server)
+    save_key(b, key)
     path = mesh(WYRMLING)
     open_mesh(b, path)
     set_option(b, "resolution", 0.5)
-    used = lambda: sum(l.used for l in fake.licenses.values())
+    used = lambda: server.generations_used(key)
     counted = used()
     set_option(b, "magnets", "30x2")
     result = generate(b)
@@ -195,12 +206,12 @@ def test_magnets_label_and_lid_style(browser, fake):
     assert b.js("return document.getElementById('options').elements.style.querySelector('[value=tray]').disabled")
 
 
-def test_largest_mini_timing(browser, fake):
+def test_largest_mini_timing(browser, server):
     """Time from clicking Generate to the parts drawn, for the largest mini in the shared set."""
     b = browser
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(fake))
+    save_key(b, pro_key(server))
     candidates = sorted(MESHES.glob("converted_stl/*ogre*.stl")) or [mesh("figures/rpgscad_mini_goblin_bow0.stl")]
     path = candidates[0]
     open_mesh(b, path)
@@ -214,7 +225,7 @@ def test_largest_mini_timing(browser, fake):
     print(line)
 
 
-def test_huge_mini_stays_interactive(browser, fake):
+def test_huge_mini_stays_interactive(browser, server):
     """A 2M-triangle mini: while the view moves, the clustered stand-in is drawn; at rest, all of it.
     Opt-in (the mesh is made by ../shared/tools/make-large-meshes.py): VITRINE_BIG_MESH=/tmp/big/ogre-2m.stl"""
     import os
@@ -224,7 +235,7 @@ def test_huge_mini_stays_interactive(browser, fake):
     b = browser
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(fake))
+    save_key(b, pro_key(server))
     started = time.monotonic()
     open_mesh(b, Path(big))
     opened = time.monotonic() - started
@@ -249,12 +260,12 @@ def test_huge_mini_stays_interactive(browser, fake):
     print(line)
 
 
-def test_phone_layout_fits_the_screen(browser, fake):
+def test_phone_layout_fits_the_screen(browser, server):
     b = browser
     b.cdp("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
     b.open()
     decline_consent(b)
-    save_key(b, pro_key(fake))
+    save_key(b, pro_key(server))
     open_mesh(b, mesh(WYRMLING))
     set_option(b, "resolution", 0.5)
     assert generate(b)["ok"]
