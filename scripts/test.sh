@@ -126,8 +126,8 @@ if ! { dpkg -s chromium >/dev/null 2>&1 && dpkg -s chromium-driver >/dev/null 2>
     browser_ok=false
   fi
 fi
-if ! python3 -c 'import selenium, cryptography' >/dev/null 2>&1; then
-  python3 -m pip install -q selenium cryptography >/dev/null 2>&1 || browser_ok=false
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+  python3 -m pip install -q selenium >/dev/null 2>&1 || browser_ok=false
 fi
 if [ "$browser_ok" = true ] && [ "$python_ok" = true ]; then
   # Its own pytest run: Tests/peers and Tests/browser each have a conftest of their own.

@@ -17,7 +17,9 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
 
     switch settings.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // Writers wait on SQLite's file lock, so under a burst (or a busy machine) a request may
+        // queue for a connection longer than Fluent's default 10 s; it should wait, not fail.
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60)), as: .sqlite)
     case .postgres(let url):
         // Several connections per event loop: requests wait on the database, not on the CPU.
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 8), as: .psql)

@@ -108,6 +108,24 @@ import VitrineKit
     }
 
     @Test(arguments: TestDatabase.all)
+    func theRetentionJobPurgesDeactivatedAccounts(db: TestDatabase) async throws {
+        try await withApp(db) { env in
+            // setup: an account deleted by its owner
+            let id = try await env.signUp("leaving@example.com")
+            let session = try await env.logIn("leaving@example.com")
+            #expect(try await env.send(.DELETE, "api/v1/me", headers: session.headers).status == .ok)
+            // act: the daily job, before and after the grace period
+            env.clock.advance(by: 29 * 86_400)
+            _ = try await Retention.run(env.app)
+            #expect(try await linkedRows(env, userID: id, email: "leaving@example.com")["users"] == 1)
+            env.clock.advance(by: 2 * 86_400)
+            _ = try await Retention.run(env.app)
+            // assert
+            #expect(try await linkedRows(env, userID: id, email: "leaving@example.com").values.allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func purgeRemovesPersonalDataAfterTheGracePeriodOnly(db: TestDatabase) async throws {
         try await withApp(db, settings: { $0.rateLimitEnabled = true }) { env in
             // setup

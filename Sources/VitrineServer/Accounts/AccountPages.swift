@@ -78,5 +78,14 @@ enum Accounts {
         let api = app.routes.grouped("api", "v1").grouped(SameOriginMiddleware(), AccountAuthMiddleware())
         AccountController.register(api)
         AccountPages.register(app.routes.grouped(SameOriginMiddleware()))
+        // The retention job (Retention.swift) removes deactivated accounts after their grace
+        // period, and rate-limit counters once their window is long over.
+        app.retentionPurges.append(RetentionPurge(name: "deactivated accounts") { now, db in
+            try await AccountDeletion.purge(before: now.addingTimeInterval(-AccountDeletion.gracePeriod), on: db)
+        })
+        app.retentionPurges.append(RetentionPurge(name: "rate-limit windows older than a day") { now, db in
+            try await RateLimit.deleteWindows(before: now.addingTimeInterval(-86_400), on: db)
+            return 0
+        })
     }
 }
