@@ -3,6 +3,7 @@
 # `vitrine serve` on SQLite in a temp directory, one trial key issued with `vitrine license
 # issue`, then wrk with 2 threads and 64 connections for 15 s. Prints req/s and p99.
 #   Benchmarks/wrk-validate.sh [--scratch-path DIR] [--duration 15s] [--connections 64]
+#   VITRINE=path/to/vitrine skips the build and times that (release) binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build
@@ -22,8 +23,12 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-swift build -c release --scratch-path "$scratch" --product vitrine 2>&1 | tail -n 1
-vitrine="$scratch/release/vitrine"
+if [ -n "${VITRINE:-}" ]; then
+  vitrine=$VITRINE
+else
+  swift build -c release --scratch-path "$scratch" --product vitrine 2>&1 | tail -n 1
+  vitrine="$scratch/release/vitrine"
+fi
 
 data=$(mktemp -d /tmp/vitrine-wrk.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
