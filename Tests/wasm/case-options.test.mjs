@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ci, meshPath, readMesh, root, vitrine } from './support.mjs';
+import { ci, meshPath, readMesh, root, vitrine, volume } from './support.mjs';
 
 const RESOLUTION = 0.3;
 const MONK = 'figures/rpgscad_monk_0.stl';
@@ -32,19 +32,6 @@ const CASES = [
     options: { magnets: '6x2', label: 'Goblin and monk' }, args: ['--style', 'tray', '--magnets', '6x2', '--label', 'Goblin and monk'],
   },
 ];
-
-/** Signed volume (mm³) of a closed mesh from its flat positions and indices. */
-function volume(positions, indices) {
-  let v = 0;
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
-    const ax = positions[a], ay = positions[a + 1], az = positions[a + 2];
-    const bx = positions[b], by = positions[b + 1], bz = positions[b + 2];
-    const cx = positions[c], cy = positions[c + 1], cz = positions[c + 2];
-    v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
-  }
-  return v / 6;
-}
 
 function nativeBin() {
   return [process.env.VITRINE_BIN, join(root, '.build', 'debug', 'vitrine')].filter(Boolean).find((p) => existsSync(p));

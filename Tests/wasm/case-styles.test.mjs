@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ci, meshPath, readMesh, root, vitrine } from './support.mjs';
+import { ci, meshPath, readMesh, root, vitrine, volume } from './support.mjs';
 
 const RESOLUTION = 0.2;
 const STYLES = { clamshell: 0, lid: 1, tray: 2 };
@@ -19,19 +19,6 @@ const CASES = [
   { style: 'tray', minis: ['figures/rpgscad_mini_goblin_bow0.stl', 'figures/rpgscad_mini_housecarl.stl', 'figures/rpgscad_monk_0.stl'] },
   { style: 'tray', minis: ['figures/rpgscad_wyrmling.stl', 'figures/rpgscad_mini_housecarl.stl'] },
 ];
-
-/** Signed volume (mm³) of a closed mesh from its flat positions and indices. */
-function volume(positions, indices) {
-  let v = 0;
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
-    const ax = positions[a], ay = positions[a + 1], az = positions[a + 2];
-    const bx = positions[b], by = positions[b + 1], bz = positions[b + 2];
-    const cx = positions[c], cy = positions[c + 1], cz = positions[c + 2];
-    v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
-  }
-  return v / 6;
-}
 
 /**
  * Generates a case of `style` around `meshes` through the raw exports (assembled layout, the

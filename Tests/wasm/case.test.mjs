@@ -6,22 +6,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ci, close, meshPath, readMesh, root, vitrine } from './support.mjs';
+import { ci, close, meshPath, readMesh, root, vitrine, volume } from './support.mjs';
 
 const MINIS = ['figures/rpgscad_wyrmling.stl', 'figures/rpgscad_mini_housecarl.stl'];
-
-/** Signed volume (mm³) of a closed mesh from its flat positions and indices. */
-function volume(positions, indices) {
-  let v = 0;
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
-    const ax = positions[a], ay = positions[a + 1], az = positions[a + 2];
-    const bx = positions[b], by = positions[b + 1], bz = positions[b + 2];
-    const cx = positions[c], cy = positions[c + 1], cz = positions[c + 2];
-    v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
-  }
-  return v / 6;
-}
 
 /** The native CLI's report for `file`, or { why } when there is no CLI to ask. */
 function nativeCase(file) {

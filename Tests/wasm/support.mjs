@@ -82,3 +82,16 @@ export function nativeReference(files) {
 export function close(actual, expected, rel, floor = 0) {
   return Math.abs(actual - expected) <= rel * Math.max(Math.abs(expected), floor);
 }
+
+/** Signed volume (mm³) of a closed mesh from its flat positions and indices. */
+export function volume(positions, indices) {
+  let v = 0;
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
+    const ax = positions[a], ay = positions[a + 1], az = positions[a + 2];
+    const bx = positions[b], by = positions[b + 1], bz = positions[b + 2];
+    const cx = positions[c], cy = positions[c + 1], cz = positions[c + 2];
+    v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
+  }
+  return v / 6;
+}
