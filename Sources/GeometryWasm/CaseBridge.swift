@@ -77,24 +77,17 @@ enum CaseBridge {
         } catch {
             return .failure(error.message)
         }
-        let back = inverseRotation(up)
+        let back = PartPlacement.inverseRotation(up)
         var parts: [(name: String, mesh: TriangleMesh, extraction: Vec3)] = []
         let plate = o[L.layout] == 1
         for part in result.parts {
             if plate {
-                parts.append((part.name, layFlat(part.mesh, extraction: part.extraction), back.apply(part.extraction)))
+                parts.append((part.name, PartPlacement.layFlat(part.mesh, extraction: part.extraction), back.apply(part.extraction)))
             } else {
                 parts.append((part.name, part.mesh.transformed(by: back), back.apply(part.extraction)))
             }
         }
-        if plate {
-            var x: Float = 0
-            for i in parts.indices {
-                let b = parts[i].mesh.bounds
-                parts[i].mesh = parts[i].mesh.transformed(by: .translation(Vec3(x - b.min.x, 0, 0)))
-                x += b.size.x + 5
-            }
-        }
+        if plate { PartPlacement.spreadAlongX(&parts, gap: 5) }
         return .success(CaseEntry(parts: parts, warnings: result.warnings, resolution: result.resolution))
     }
 
@@ -142,25 +135,5 @@ enum CaseBridge {
         case 5: return Transform(rows: (0, 0, 1, 0), (0, 1, 0, 0), (-1, 0, 0, 0))
         default: return nil
         }
-    }
-
-    static func inverseRotation(_ t: Transform) -> Transform {
-        let m = t.m
-        return Transform(rows: (m.0, m.4, m.8, 0), (m.1, m.5, m.9, 0), (m.2, m.6, m.10, 0))
-    }
-
-    /// Parting face up, on the bed at z = 0 (as `CaseJob.layFlat`): ±y extraction (clamshell,
-    /// tray) turns about x; the lid style's +z needs no turn, its −z turns over about x.
-    static func layFlat(_ mesh: TriangleMesh, extraction: Vec3) -> TriangleMesh {
-        let turn = extraction.z > 0.5
-            ? Transform.identity
-            : extraction.z < -0.5
-            ? Transform(rows: (1, 0, 0, 0), (0, -1, 0, 0), (0, 0, -1, 0))
-            : extraction.y > 0
-            ? Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
-            : Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
-        let turned = mesh.transformed(by: turn)
-        let b = turned.bounds
-        return turned.transformed(by: .translation(Vec3(-b.min.x, -b.min.y, -b.min.z)))
     }
 }

@@ -146,7 +146,7 @@ public enum CaseJob {
         warnings += result.warnings
 
         // Back from the engine's z-up frame to the input's axes (still in millimetres).
-        let back = rotation.inverseRotation
+        let back = PartPlacement.inverseRotation(rotation)
         var parts: [(name: String, mesh: TriangleMesh, extraction: Vec3)] = []
         for part in result.parts {
             let extraction = back.apply(part.extraction)
@@ -154,10 +154,10 @@ public enum CaseJob {
             case .assembled:
                 parts.append((part.name, part.mesh.transformed(by: back), extraction))
             case .plate:
-                parts.append((part.name, layFlat(part.mesh, extraction: part.extraction), extraction))
+                parts.append((part.name, PartPlacement.layFlat(part.mesh, extraction: part.extraction), extraction))
             }
         }
-        if request.layout == .plate { spreadAlongX(&parts, gap: 5) }
+        if request.layout == .plate { PartPlacement.spreadAlongX(&parts, gap: 5) }
         if let bed = request.bed {
             for part in parts {
                 let s = part.mesh.bounds.size
@@ -168,33 +168,6 @@ public enum CaseJob {
             }
         }
         return CaseOutput(parts: parts, scale: scale, resolution: result.resolution, warnings: warnings, milliseconds: (clock() - start) * 1000)
-    }
-
-    /// Rotates a half so its parting face (whose outward normal is the extraction direction)
-    /// faces up, then sets it on the bed at z = 0.
-    static func layFlat(_ mesh: TriangleMesh, extraction: Vec3) -> TriangleMesh {
-        // Extraction is ±y in the engine frame: +y faces up after (x, y, z) → (x, -z, y); −y after (x, z, -y).
-        // Lid style: +z needs no turn, −z turns over about x.
-        let turn = extraction.z > 0.5
-            ? Transform.identity
-            : extraction.z < -0.5
-            ? Transform(rows: (1, 0, 0, 0), (0, -1, 0, 0), (0, 0, -1, 0))
-            : extraction.y > 0
-            ? Transform(rows: (1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0))
-            : Transform(rows: (1, 0, 0, 0), (0, 0, 1, 0), (0, -1, 0, 0))
-        let turned = mesh.transformed(by: turn)
-        let b = turned.bounds
-        return turned.transformed(by: .translation(Vec3(-b.min.x, -b.min.y, -b.min.z)))
-    }
-
-    /// Places parts side by side along +x with `gap` millimetres between them.
-    static func spreadAlongX(_ parts: inout [(name: String, mesh: TriangleMesh, extraction: Vec3)], gap: Float) {
-        var x: Float = 0
-        for i in parts.indices {
-            let b = parts[i].mesh.bounds
-            parts[i].mesh = parts[i].mesh.transformed(by: .translation(Vec3(x - b.min.x, 0, 0)))
-            x += b.size.x + gap
-        }
     }
 
     /// The `--json` report of a case.
@@ -219,12 +192,5 @@ public enum CaseJob {
             ("time_ms", .number((output.milliseconds * 10).rounded() / 10)),
             ("warnings", .array(output.warnings.map { .string($0) })),
         ])
-    }
-}
-
-extension Transform {
-    /// The inverse of a rotation (its transpose); translation is ignored.
-    var inverseRotation: Transform {
-        Transform(rows: (m.0, m.4, m.8, 0), (m.1, m.5, m.9, 0), (m.2, m.6, m.10, 0))
     }
 }
