@@ -5,7 +5,7 @@ import VitrineKit
 /// Limits the endpoints that send mail or check passwords, per client address and per normalized
 /// email named in the body: each request counts one hit in the current fixed window of both
 /// counters; past either limit the answer is 429 with `Retry-After`. One table says which routes.
-struct RateLimitMiddleware: AsyncMiddleware {
+struct RateLimitMiddleware: Middleware {
     static let rules: [String: RateLimit.Action] = [
         "POST /api/v1/session": .login,
         "POST /api/v1/account": .signup,
@@ -15,11 +15,19 @@ struct RateLimitMiddleware: AsyncMiddleware {
         "POST /api/v1/trial": .trial,
     ]
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let settings = request.vitrine.settings
-        guard settings.rateLimitEnabled,
+    /// Future-based so that the routes it does not limit (most requests) pay for no task.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard request.method == .POST || request.method == .PATCH,  // every rule's method
+              request.vitrine.settings.rateLimitEnabled,
               let action = Self.rules["\(request.method.rawValue) \(Self.trimmedPath(request.url.path))"]
-        else { return try await next.respond(to: request) }
+        else { return next.respond(to: request) }
+        let promise = request.eventLoop.makePromise(of: Response.self)
+        promise.completeWithTask { try await limit(request, action: action, next: next) }
+        return promise.futureResult
+    }
+
+    private func limit(_ request: Request, action: RateLimit.Action, next: any Responder) async throws -> Response {
+        let settings = request.vitrine.settings
 
         let context = request.vitrine
         let now = context.now().timeIntervalSince1970
@@ -34,7 +42,7 @@ struct RateLimitMiddleware: AsyncMiddleware {
                 action: action, subject: RateLimit.emailSubject(email), windowStart: windowStart, id: context.makeID(), on: request.db)
             if emailHits > settings.rateLimitPerEmail { limited = true }
         }
-        guard limited else { return try await next.respond(to: request) }
+        guard limited else { return try await next.respond(to: request).get() }
         let retryAfter = max(1, Int((Double(windowStart + window) - now).rounded(.up)))
         let response = Response.json(.tooManyRequests, .object([
             ("error", .string("rate_limited")),

@@ -5,10 +5,10 @@ import VitrineKit
 /// `/api/v1` trial and license endpoints: parse, call the service, render.
 enum LicenseController {
     static func register(_ api: any RoutesBuilder) {
-        api.post("trial", use: startTrial)
-        api.post("license", "validate", use: validate)
-        api.post("license", "generations", use: countGeneration)
-        api.get("license", "public-key", use: publicKey)
+        api.onLoop(.POST, "trial", use: startTrial)
+        api.onLoop(.POST, "license", "validate", use: validate)
+        api.onLoop(.POST, "license", "generations", use: countGeneration)
+        api.onLoop(.GET, "license", "public-key", use: publicKey)
     }
 
     struct TrialBody: Decodable { var email: String }
@@ -30,7 +30,7 @@ enum LicenseController {
 
     static func validate(_ req: Request) async throws -> Response {
         let body = try StrictJSON.decode(KeyBody.self, fields: ["key"], from: req)
-        let license = try await LicenseService(request: req).license(forKey: body.key)
+        let license = try await LicenseService(request: req).state(forKey: body.key)
         let status = license.effectiveStatus(at: req.vitrine.now())
         return .json(.ok, .object([
             ("valid", .bool(status == "active")),
@@ -67,7 +67,7 @@ enum LicenseController {
 
 enum HealthController {
     static func register(_ routes: any RoutesBuilder) {
-        routes.get("healthz", use: health)
+        routes.onLoop(.GET, "healthz", use: health)
     }
 
     /// 200 when the database answers.

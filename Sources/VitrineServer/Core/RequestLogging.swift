@@ -1,23 +1,47 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
+
+/// One answered request as the middleware records it: a plain value, written with one SQL
+/// insert per chunk (a Fluent model per request cost reflection at creation and at insert).
+struct RequestLogEntry: Sendable {
+    var id: UUID
+    var time: Date
+    var method: String
+    var path: String
+    var status: Int
+    var ip: String?
+    var durationMs: Double
+
+    static func insert(_ entries: ArraySlice<RequestLogEntry>, on database: any Database) async throws {
+        guard !entries.isEmpty else { return }
+        let sql = database as! any SQLDatabase
+        var insert = sql.insert(into: RequestLog.schema)
+            .columns("id", "time", "method", "path", "status", "ip", "duration_ms")
+        for e in entries {
+            insert = insert.values(SQLBind(e.id), SQLBind(e.time), SQLBind(e.method), SQLBind(e.path), SQLBind(e.status), SQLBind(e.ip), SQLBind(e.durationMs))
+        }
+        try await insert.run()
+    }
+}
 
 /// Answered requests waiting to be written to request_logs in one insert (one row write per
 /// request would cost more than answering the request).
 final class RequestLogBuffer: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [RequestLog] = []
+    private var entries: [RequestLogEntry] = []
     /// Beyond this many unwritten entries new ones are dropped (and counted) rather than growing without bound.
     private let capacity = 100_000
     private var dropped = 0
 
-    func append(_ entry: RequestLog) {
+    func append(_ entry: RequestLogEntry) {
         lock.withLock {
             if entries.count < capacity { entries.append(entry) } else { dropped += 1 }
         }
     }
 
-    func take() -> (entries: [RequestLog], dropped: Int) {
+    func take() -> (entries: [RequestLogEntry], dropped: Int) {
         lock.withLock {
             defer { entries = []; dropped = 0 }
             return (entries, dropped)
@@ -30,29 +54,33 @@ final class RequestLogBuffer: @unchecked Sendable {
         if dropped > 0 { app.logger.warning("request log: \(dropped) entries dropped (buffer full)") }
         var start = 0
         while start < entries.count {
-            let chunk = Array(entries[start..<min(entries.count, start + 500)])
-            do { try await chunk.create(on: app.db) } catch { app.logger.warning("request log: \(chunk.count) entries not written: \(error)") }
+            let chunk = entries[start..<min(entries.count, start + 500)]
+            do { try await RequestLogEntry.insert(chunk, on: app.db) } catch { app.logger.warning("request log: \(chunk.count) entries not written: \(error)") }
             start += 500
         }
     }
 }
 
 /// Records method, path (no query), status, truncated client address and duration of each request.
-struct RequestLogMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// Future-based (no task per request), like the other global middlewares.
+struct RequestLogMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         // Consented analytics promise that no address is kept, not even a truncated one.
-        if request.url.path == "/api/v1/analytics" { return try await next.respond(to: request) }
+        // (URI.path is recomputed on each access: read it once.)
+        let path = request.url.path
+        if path == "/api/v1/analytics" { return next.respond(to: request) }
         let started = ContinuousClock.now
-        let response = try await next.respond(to: request)
-        let elapsed = ContinuousClock.now - started
-        let context = request.vitrine
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.requestLogs.append(RequestLog(
-            id: context.makeID(), time: context.now(), method: request.method.rawValue,
-            path: String(request.url.path.prefix(300)), status: Int(response.status.code),
-            ip: request.remoteAddress?.ipAddress.map(truncatedIP), durationMs: ms
-        ))
-        return response
+        return next.respond(to: request).map { response in
+            let elapsed = ContinuousClock.now - started
+            let context = request.vitrine
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            context.requestLogs.append(RequestLogEntry(
+                id: context.makeID(), time: context.now(), method: request.method.rawValue,
+                path: String(path.prefix(300)), status: Int(response.status.code),
+                ip: request.remoteAddress?.ipAddress.map(truncatedIP), durationMs: ms
+            ))
+            return response
+        }
     }
 }
 

@@ -12,6 +12,33 @@ public struct ServerContext: Sendable {
     public var signer: LicenseSigner
     public var deliverer: MailDeliverer
     let requestLogs: RequestLogBuffer
+    /// Keys whose signature has been checked, so a client polling `validate` pays for Ed25519 once.
+    let verifiedKeys = VerifiedKeyCache()
+}
+
+/// License keys that passed signature verification, by their text. A key's payload never changes,
+/// so a hit is as good as verifying again; only genuine keys get in, and the cache empties itself
+/// when full, so forged keys cannot grow it. A hit still has to name the current signing key.
+final class VerifiedKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var payloads: [String: LicensePayload] = [:]
+    private let capacity: Int
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    /// Keys held now.
+    var count: Int { lock.withLock { payloads.count } }
+
+    /// The payload of `key`, verified with `verifier` unless a previous verification by the same key id is cached.
+    func payload(for key: String, verifier: LicenseVerifier) throws(LicenseKeyError) -> LicensePayload {
+        if let hit = lock.withLock({ payloads[key] }), hit.keyID == verifier.keyID { return hit }
+        let payload = try LicenseKey.verify(key, with: verifier)
+        lock.withLock {
+            if payloads.count >= capacity { payloads.removeAll(keepingCapacity: true) }
+            payloads[key] = payload
+        }
+        return payload
+    }
 }
 
 extension Application {

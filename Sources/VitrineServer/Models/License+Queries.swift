@@ -18,6 +18,22 @@ extension License {
         return try row?.decode(column: "generations_used", as: Int.self)
     }
 
+    /// The license's validation fields in one raw read (validate is the hottest endpoint; a
+    /// Fluent model fetch spent most of its time in reflection).
+    static func state(id: UUID, on database: any Database) async throws -> State? {
+        let sql = database as! any SQLDatabase
+        guard let row = try await sql.raw("""
+            SELECT tier, status, expires_at, generations_used, generation_limit FROM licenses WHERE id = \(bind: id)
+            """).first() else { return nil }
+        return State(
+            tier: try row.decode(column: "tier", as: String.self),
+            status: try row.decode(column: "status", as: String.self),
+            expiresAt: try row.decode(column: "expires_at", as: Date?.self),
+            generationsUsed: try row.decode(column: "generations_used", as: Int.self),
+            generationLimit: try row.decode(column: "generation_limit", as: Int?.self)
+        )
+    }
+
     static func find(key id: UUID, on database: any Database) async throws -> License? {
         try await License.find(id, on: database)
     }

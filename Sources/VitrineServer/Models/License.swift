@@ -39,11 +39,27 @@ final class License: Model, @unchecked Sendable {
 
     /// What the license's state is at `now`: active, revoked or expired.
     func effectiveStatus(at now: Date) -> String {
+        Self.effectiveStatus(status: status, expiresAt: expiresAt, at: now)
+    }
+
+    static func effectiveStatus(status: String, expiresAt: Date?, at now: Date) -> String {
         if status == Status.revoked.rawValue { return "revoked" }
         if let expiresAt, expiresAt <= now { return "expired" }
         return "active"
     }
 
     var generationsLeft: Int? { generationLimit.map { max(0, $0 - generationsUsed) } }
+
+    /// The fields `validate` answers with, read without building a model.
+    struct State: Sendable {
+        var tier: String
+        var status: String
+        var expiresAt: Date?
+        var generationsUsed: Int
+        var generationLimit: Int?
+
+        func effectiveStatus(at now: Date) -> String { License.effectiveStatus(status: status, expiresAt: expiresAt, at: now) }
+        var generationsLeft: Int? { generationLimit.map { max(0, $0 - generationsUsed) } }
+    }
     var licenseTier: LicenseTier? { LicenseTier(rawValue: tier) }
 }

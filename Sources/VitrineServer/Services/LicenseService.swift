@@ -72,16 +72,28 @@ struct LicenseService {
 
     /// The license a key names, after checking its signature; errors say what is wrong with the key.
     func license(forKey key: String) async throws -> License {
-        let payload: LicensePayload
+        let payload = try verifiedPayload(key)
+        guard let license = try await License.find(payload.licenseID, on: database) else {
+            throw Self.unknownLicense
+        }
+        return license
+    }
+
+    /// What `validate` reports for a key: one indexed read of the fields it shows, no model.
+    func state(forKey key: String) async throws -> License.State {
+        let payload = try verifiedPayload(key)
+        guard let state = try await License.state(id: payload.licenseID, on: database) else { throw Self.unknownLicense }
+        return state
+    }
+
+    static let unknownLicense = APIError(.notFound, "unknown_license", "the key is genuine but this server has no record of its license")
+
+    private func verifiedPayload(_ key: String) throws -> LicensePayload {
         do {
-            payload = try LicenseKey.verify(key, with: context.signer.verifier)
+            return try context.verifiedKeys.payload(for: key, verifier: context.signer.verifier)
         } catch {
             throw APIError(.unprocessableEntity, "invalid_key", error.description)
         }
-        guard let license = try await License.find(payload.licenseID, on: database) else {
-            throw APIError(.notFound, "unknown_license", "the key is genuine but this server has no record of its license")
-        }
-        return license
     }
 
     /// Counts one generation if the license allows it.

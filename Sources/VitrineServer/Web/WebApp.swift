@@ -8,7 +8,7 @@ enum WebApp {
     static func install(on app: Application, directory: String?) {
         app.middleware.use(SecurityHeadersMiddleware())
         guard let directory else { return }
-        app.middleware.use(FileMiddleware(publicDirectory: directory, defaultFile: "index.html"))
+        app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: directory, defaultFile: "index.html")))
     }
 
     /// Makes sure `vitrine.wasm` exists in the web directory of a source checkout: a fresh
@@ -47,15 +47,19 @@ enum WebApp {
 /// this origin and talk only to it; no referrers leave; nothing may frame it. Static files
 /// are revalidated on each load (cheap with ETags) so a new engine or service worker is
 /// picked up at once; the service worker keeps the offline copy.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "connect-src 'self'",
         "img-src 'self' data: blob:", "style-src 'self'", "font-src 'self'", "object-src 'none'",
         "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        // The raw request target (path and query) suffices to tell API answers from pages.
+        next.respond(to: request).map { Self.addHeaders(to: $0, path: request.url.string) }
+    }
+
+    static func addHeaders(to response: Response, path: String) -> Response {
         let h = response.headers
         var headers = h
         headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
@@ -63,10 +67,24 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin")
         headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        if !request.url.path.hasPrefix("/api/"), h[.cacheControl].isEmpty {
+        if !path.hasPrefix("/api/"), h[.cacheControl].isEmpty {
             headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
         }
         response.headers = headers
         return response
+    }
+}
+
+/// Hands GET and HEAD requests outside `/api/` to Vapor's file middleware and lets everything
+/// else pass untouched: the API never looks at the disk (FileMiddleware would stat a file for
+/// every API call and, being async, start a task for it).
+struct StaticFilesMiddleware: Middleware {
+    let files: FileMiddleware
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard request.method == .GET || request.method == .HEAD, !request.url.path.hasPrefix("/api/") else {
+            return next.respond(to: request)
+        }
+        return files.respond(to: request, chainingTo: next)
     }
 }
