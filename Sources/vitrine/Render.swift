@@ -115,7 +115,9 @@ extension Vitrine {
                     throw ModelFileError("cannot write \(output): \(String(cString: strerror(errno)))")
                 }
                 lap("write")
-                if exitWhenDone { Foundation.exit(0) }
+                // _exit: the PNG is closed and nothing else is buffered; exit's handlers and
+                // static destructors (Foundation, libstdc++, Dispatch) have nothing to save.
+                if exitWhenDone { _exit(0) }
                 return 0
             } catch {
                 printError("vitrine render: \(error.message)")

@@ -1,4 +1,5 @@
 import MeshCore
+import MeshIO
 import MeshRender
 import Testing
 
