@@ -46,18 +46,23 @@ public enum MeshRenderer {
         // Per-vertex record: sample x, y, depth value, then (vertex mode) front level, back
         // level, unit normal x, y, z. NaN x marks a vertex that cannot be drawn.
         let stride = faceMode ? 4 : 8
-        var vdata = [Float](repeating: 0, count: vertexCount * stride)
-        let projected = mesh.positions.withUnsafeBufferPointer { p in
-            vdata.withUnsafeMutableBufferPointer { out in
+        // Every slot is written by the jobs (the normal sums start at zero there): a zeroing
+        // pass first would touch megabytes of fresh pages on one thread.
+        var projected = Extent()
+        var vdata = [Float](unsafeUninitializedCapacity: vertexCount * stride) { out, initialized in
+            projected = mesh.positions.withUnsafeBufferPointer { p in
                 Extent.gather(count: vertexCount, jobs: vertexJobs, runner: runner) { range, e in
                     for v in range {
                         let (x, y, c) = projection.project(p[3 &* v], p[3 &* v &+ 1], p[3 &* v &+ 2])
                         if x == x { e.add(x, y, c) }
                         let o = v &* stride
                         out[o] = x; out[o &+ 1] = y; out[o &+ 2] = c
+                        var k = 3
+                        while k < stride { out[o &+ k] = 0; k &+= 1 }
                     }
                 }
             }
+            initialized = vertexCount * stride
         }
         if projected.isEmpty { return background(target, options) }
         let framing = Framing(projected: projected, target: target, margin: options.margin)
@@ -341,7 +346,10 @@ public enum MeshRenderer {
         let triangles = mesh.indices.count / 3
         let parts = Swift.max(1, Swift.min(4, triangles / 50_000))
         // Sums of ranges 1…: three floats per vertex each (range 0 sums into `vdata`).
-        var extra = [Float](repeating: 0, count: (parts - 1) * vertexCount * 3)
+        // Each range's job zeroes its own buffer (in parallel, as it first touches the pages).
+        var extra = [Float](unsafeUninitializedCapacity: (parts - 1) * vertexCount * 3) { _, initialized in
+            initialized = (parts - 1) * vertexCount * 3
+        }
         mesh.positions.withUnsafeBufferPointer { p in
             mesh.indices.withUnsafeBufferPointer { idx in
                 vdata.withUnsafeMutableBufferPointer { vd in
@@ -353,6 +361,7 @@ public enum MeshRenderer {
                                 let (sums, stride, first) = part == 0
                                     ? (vd.baseAddress!, 8, 5)
                                     : (extra.baseAddress! + (part - 1) * vertexCount * 3, 3, 0)
+                                if part > 0 { sums.update(repeating: 0, count: vertexCount * 3) }
                                 for t in slice(part, of: parts, count: triangles) {
                                     let a = Int(idx[3 &* t]), b = Int(idx[3 &* t &+ 1]), c = Int(idx[3 &* t &+ 2])
                                     guard a < vertexCount && b < vertexCount && c < vertexCount else { continue }
