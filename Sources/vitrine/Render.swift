@@ -228,6 +228,10 @@ enum HeapReuse {
         _ = mallopt(-8, 1)  // M_ARENA_MAX: worker threads allocate from the main heap too
         _ = mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD: no separate mappings for big blocks
         _ = mallopt(-1, Int32.max)  // M_TRIM_THRESHOLD: never give the heap back
+        // M_TOP_PAD: grow the heap 64 MB (of address space, not memory) at a time. Each brk
+        // takes the address-space lock for writing, which stalled the other thread's page
+        // faults: the weld's two jobs ran one after the other.
+        _ = mallopt(-2, 64 << 20)
     }
 }
 
