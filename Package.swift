@@ -5,6 +5,16 @@ import PackageDescription
 // scripts/build-wasm.sh can compile them with Embedded Swift for the browser.
 let geometrySettings: [SwiftSetting] = []
 
+// How `vitrine` is linked. No exported symbol table (SwiftPM exports every symbol of an
+// executable so tests can link it; none do): start-up looked addresses up among 62,000 of
+// them, ~1 ms of a 25 ms thumbnail render. With VITRINE_STATIC_LINK=1 (set with
+// `--static-swift-stdlib` for a shipped binary, as Benchmarks/ do) also no PIE: the binary
+// carries the whole server, whose 160,000 relative relocations made the loader copy ~500
+// pages on every start (2.5 ms); libraries, heap and stack stay randomized. Only then:
+// against the shared Swift runtime a non-PIE executable makes the loader print warnings.
+let vitrineLinkerFlags = ["-Xlinker", "--no-export-dynamic"]
+    + (Context.environment["VITRINE_STATIC_LINK"] == "1" ? ["-Xclang-linker", "-no-pie"] : [])
+
 let package = Package(
     name: "Vitrine",
     products: [
@@ -83,12 +93,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // Linked at a fixed address (no PIE): the binary carries the whole server, whose
-            // 160,000 relative relocations made the loader copy ~500 pages on every start, 2.5 ms
-            // of a 30 ms thumbnail render. Libraries, heap and stack stay randomized.
-            // No exported symbol table either (SwiftPM exports every symbol of an executable so
-            // tests can link it; none do): start-up looked addresses up in 62,000 of them, 1 ms.
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"])]
+            linkerSettings: [.unsafeFlags(vitrineLinkerFlags)]
         ),
         .executableTarget(
             name: "vitrine-bench",

@@ -30,7 +30,8 @@ if [[ -z "${VITRINE:-}" ]]; then
     # --static-swift-stdlib: no dynamic loading of Foundation and the Swift runtime,
     # which is most of a small render's process start-up.
     echo "building vitrine (release, static Swift runtime) ..." >&2
-    (cd "$root" && swift build -c release --product vitrine --static-swift-stdlib \
+    # VITRINE_STATIC_LINK=1: linked without PIE too (see Package.swift), as a shipped binary.
+    (cd "$root" && VITRINE_STATIC_LINK=1 swift build -c release --product vitrine --static-swift-stdlib \
         --scratch-path "$root/.build-release-static" >&2)
     VITRINE="$root/.build-release-static/release/vitrine"
 fi
