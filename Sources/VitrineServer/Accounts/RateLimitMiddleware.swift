@@ -13,6 +13,7 @@ struct RateLimitMiddleware: AsyncMiddleware {
         "POST /api/v1/magic-link": .emailLink,
         "PATCH /api/v1/me": .emailLink,
         "POST /api/v1/trial": .trial,
+        "POST /api/v1/checkout": .checkout,
     ]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

@@ -29,7 +29,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
             let reason: String
             switch error.status {
-            case .payloadTooLarge: reason = "the request body is larger than \(request.vitrine.settings.maxBodyBytes) bytes"
+            case .payloadTooLarge: reason = "the request body is larger than \(BodyLimitMiddleware.limit(for: request)) bytes"
             case .notFound: reason = "no such endpoint: \(request.method) \(request.url.path)"
             default: reason = error.reason
             }
@@ -66,10 +66,17 @@ struct BodyLimitMiddleware: AsyncMiddleware {
     let maxBytes: Int
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let maxBytes = Self.limit(for: request)
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
             throw Abort(.payloadTooLarge)
         }
         if let data = request.body.data, data.readableBytes > maxBytes { throw Abort(.payloadTooLarge) }
         return try await next.respond(to: request)
+    }
+
+    /// Payment providers' webhooks have their own, larger cap (`VITRINE_WEBHOOK_MAX_BODY_BYTES`).
+    static func limit(for request: Request) -> Int {
+        let settings = request.vitrine.settings
+        return request.url.path.hasPrefix(BillingController.webhookPathPrefix) ? settings.webhookMaxBodyBytes : settings.maxBodyBytes
     }
 }
