@@ -286,6 +286,13 @@ import VitrineKit
             let payments = try #require(export.json["payments"] as? [[String: Any]])
             #expect(payments.count == 1 && payments[0]["amount"] as? Int == 9900 && payments[0]["currency"] as? String == "EUR")
             #expect(payments[0]["license_id"] as? String == pro.id!.uuidString.lowercased())
+            // Deleting the account removes the licenses after the grace period; the payment record stays.
+            #expect(try await env.send(.DELETE, "api/v1/me", headers: browser.headers).status == .ok)
+            env.clock.advance(by: AccountDeletion.gracePeriod + Self.day)
+            try await Retention.run(env.app)
+            #expect(try await env.licenses("painter@example.com").isEmpty)
+            let kept = try await env.payments()
+            #expect(kept.count == 1 && kept[0].licenseID == pro.id && kept[0].amount == 9900)
         }
     }
 

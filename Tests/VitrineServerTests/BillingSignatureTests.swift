@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VitrineKit
 @testable import VitrineServer
 
 /// Webhook signature checks on raw bytes (providers.md §5, §6), with an injected clock.
@@ -69,5 +70,26 @@ import Testing
         #expect(stripe("v1=\(v1.dropFirst(3))")?.kind == .malformed)
         // The timestamp is part of what is signed.
         #expect(stripe("t=\(Self.t + 1),\(v1)")?.kind == .mismatch)
+    }
+
+    @Test func billingSettingsDefaultsAndErrorsNameTheVariable() throws {
+        let s = try Settings.load(environment: [:])
+        #expect(s.billingProvider == nil && s.paymentRecordYears == 10 && s.webhookMaxBodyBytes == 1 << 20)
+        #expect(s.polarAPIURL == "https://api.polar.sh" && s.stripeAPIURL == "https://api.stripe.com")
+        let polar = try Settings.load(environment: [
+            "VITRINE_BILLING_PROVIDER": "polar", "VITRINE_POLAR_ACCESS_TOKEN": "t", "VITRINE_POLAR_PRODUCT_ANNUAL": "prod_a",
+            "VITRINE_POLAR_API_URL": "http://127.0.0.1:9/", "VITRINE_PAYMENT_RECORD_YEARS": "7",
+        ])
+        #expect(polar.billingProvider == .polar && polar.polarProducts == [.annual: "prod_a"] && polar.polarAPIURL == "http://127.0.0.1:9")
+        #expect(polar.tier(forProviderProduct: "prod_a", provider: .polar) == .annual && polar.paymentRecordYears == 7)
+        func problem(_ env: [String: String]) -> String? {
+            do { _ = try Settings.load(environment: env); return nil } catch { return error.variable }
+        }
+        #expect(problem(["VITRINE_BILLING_PROVIDER": "paypal"]) == "VITRINE_BILLING_PROVIDER")
+        #expect(problem(["VITRINE_BILLING_PROVIDER": "stripe", "VITRINE_STRIPE_PRICE_MONTHLY": "p"]) == "VITRINE_STRIPE_SECRET_KEY")
+        #expect(problem(["VITRINE_BILLING_PROVIDER": "stripe", "VITRINE_STRIPE_SECRET_KEY": "sk"]) == "VITRINE_STRIPE_PRICE_MONTHLY")
+        #expect(problem(["VITRINE_POLAR_WEBHOOK_SECRET": "whsec_***"]) == "VITRINE_POLAR_WEBHOOK_SECRET")
+        #expect(problem(["VITRINE_STRIPE_API_URL": "ftp://x"]) == "VITRINE_STRIPE_API_URL")
+        #expect(problem(["VITRINE_PAYMENT_RECORD_YEARS": "0"]) == "VITRINE_PAYMENT_RECORD_YEARS")
     }
 }

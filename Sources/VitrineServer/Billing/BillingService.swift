@@ -105,6 +105,8 @@ struct BillingService {
                 try await current.save(on: db)
                 changes.append("\(name): license \(current.id!.uuidString.lowercased()) now expires \(expiry?.iso8601 ?? "never")")
             }
+        } else if state.entitled, license == nil {
+            changes.append("\(name): paid, but its product/price id maps to no tier (VITRINE_POLAR_PRODUCT_* / VITRINE_STRIPE_PRICE_*): no license issued")
         } else if state.status == .ended, let current = license, try await License.revoke(id: current.id!, now: now, on: db) {
             changes.append("\(name): license \(current.id!.uuidString.lowercased()) revoked")
         }
