@@ -173,6 +173,26 @@ import VitrineKit
     }
 
     @Test(arguments: TestDatabase.all)
+    func stripeRefundOfASubscriptionInvoiceAfterCancellation(db: TestDatabase) async throws {
+        try await withApp(db, settings: Self.configured) { env in
+            let t = env.clock.now, e1 = t + 30 * Self.day
+            let email = "refund@example.com"
+            _ = try await env.stripeWebhook(F.stripe("evt_r1", "checkout.session.completed", created: t, F.stripeSessionSubscription(sub: "sub_r", email: email)))
+            _ = try await env.stripeWebhook(F.stripe("evt_r2", "invoice.paid", created: t + 1, F.stripeInvoice("in_r", sub: "sub_r", email: email, periodEnd: e1)))
+            _ = try await env.stripeWebhook(F.stripe("evt_r3", "customer.subscription.updated", created: t + 2, F.stripeSubscription("sub_r", status: "active", periodEnd: e1, cancelAtPeriodEnd: true)))
+            let license = try #require(try await env.licenses(email).first)
+            #expect(try await env.validate(license.key)["valid"] as? Bool == true)
+            // The refund names the invoice's charge: found through the payment record's license.
+            _ = try await env.stripeWebhook(F.stripe("evt_r4", "charge.refunded", created: t + 3, ["id": "ch_r", "payment_intent": "pi_in_r", "invoice": "in_r", "amount_refunded": 500, "refunded": true, "currency": "eur"]))
+            #expect(try await env.validate(license.key)["status"] as? String == "revoked")
+            let refund = try #require(try await env.payments().first { $0.kind == "refund" })
+            #expect(refund.licenseID == license.id && refund.amount == 500 && refund.providerPaymentID == "ch_r/refund/500")
+            #expect(try await env.outbox(kind: "billing_cancelling").count == 1)
+            #expect(try await env.outbox(kind: "billing_ended").count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func duplicatesChangeNothing(db: TestDatabase) async throws {
         try await withApp(db, settings: Self.configured) { env in
             let body = F.polar("order.paid", at: env.clock.now, F.polarOrder("ord_d", email: "dup@example.com"))
