@@ -72,7 +72,11 @@ final class BillingProviderFake: @unchecked Sendable {
         guard let auth = req.headers.first(name: .authorization), auth.hasPrefix("Bearer ") else {
             return Self.stripeError(.unauthorized, "You did not provide an API key.")
         }
-        guard auth == "Bearer \(Self.stripeKey)" else { return Self.stripeError(.unauthorized, "Invalid API Key provided: sk_***") }
+        guard auth == "Bearer \(Self.stripeKey)" else {
+            // Stripe echoes the key masked but for its last four characters.
+            let key = auth.dropFirst("Bearer ".count)
+            return Self.stripeError(.unauthorized, "Invalid API Key provided: \(key.prefix(8))\(String(repeating: "*", count: max(0, key.count - 12)))\(key.suffix(4))")
+        }
         guard req.headers.contentType == .urlEncodedForm, let text = req.body.string else {
             return Self.stripeError(.badRequest, "Invalid request (check that your POST content type is application/x-www-form-urlencoded).")
         }

@@ -75,7 +75,9 @@ struct CheckoutClient: Sendable {
             let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
             guard (200..<300).contains(response.status.code) else {
-                throw Failure(message: "\(request.provider.rawValue) answered \(response.status.code): \(providerMessage(object) ?? "no message")")
+                let secrets = [settings.polarAccessToken, settings.stripeSecretKey].compactMap { $0 }
+                let message = redacted(providerMessage(object) ?? "no message", secrets: secrets)
+                throw Failure(message: "\(request.provider.rawValue) answered \(response.status.code): \(message)")
             }
             guard let url = object["url"] as? String, !url.isEmpty else {
                 throw Failure(message: "\(request.provider.rawValue) answered without a checkout url")
@@ -94,6 +96,14 @@ struct CheckoutClient: Sendable {
         }
         if let description = object["error_description"] as? String { return description }
         return object["error"] as? String
+    }
+
+    /// The provider's message without our credentials: the secrets themselves, and key-shaped
+    /// words (Stripe echoes a masked key with its last characters: `Invalid API Key provided: sk_test_***1234`).
+    static func redacted(_ message: String, secrets: [String]) -> String {
+        var out = message
+        for secret in secrets where secret.count >= 4 { out = out.replacingOccurrences(of: secret, with: "[redacted]") }
+        return out.replacingOccurrences(of: #"\b(sk|rk|pk|whsec|polar_[a-z]+)_[A-Za-z0-9_*]+"#, with: "[redacted]", options: .regularExpression)
     }
 
     static func formEncode(_ fields: [(String, String)]) -> String {
