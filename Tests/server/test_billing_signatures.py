@@ -221,6 +221,14 @@ def test_stripe_signature_header(stripe_server):
     status, reply = server.post("/api/v1/webhooks/stripe", body.encode(), {"Stripe-Signature": sign(body, STRIPE_SECRET)})
     assert status == 200 and reply["duplicate"] is True, reply
 
+    # Bigger than the API's 16 KiB body limit (webhooks have their own 1 MiB cap), through the real HTTP server.
+    big = json.loads(stripe_session("evt_big", "pi_big", "stripe-big@example.com"))
+    big["data"]["object"]["metadata"]["padding"] = "x" * 200_000
+    body = json.dumps(big)
+    status, reply = server.post("/api/v1/webhooks/stripe", body.encode(), {"Stripe-Signature": sign(body, STRIPE_SECRET)})
+    assert status == 200 and reply["handled"] is True, reply
+    assert server.licenses("stripe-big@example.com") == ["lifetime"]
+
     # Two v1 signatures during a secret roll: the old secret's first, ours second.
     body = stripe_session("evt_roll", "pi_roll", "stripe-roll@example.com")
     now = int(time.time())
