@@ -37,6 +37,12 @@ if ! python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 
 fi
 python3 -c 'import trimesh, numpy, stl, pytest, lxml, networkx' >/dev/null 2>&1 || python_ok=false
 # The SMTP deliverer tests send to a real SMTP server process: aiosmtpd (Tests/server/smtp_peer.py).
+# The payment webhook tests sign with the providers' own libraries (Tests/server/test_billing_signatures.py).
+if ! python3 -c 'import standardwebhooks, stripe' >/dev/null 2>&1; then
+  echo "installing the webhook signers from PyPI: standardwebhooks stripe"
+  python3 -m pip install -q 'standardwebhooks==1.1.0' 'stripe>=16,<17' >/dev/null 2>&1 || true
+fi
+python3 -c 'import standardwebhooks, stripe' >/dev/null 2>&1 || skip_or_fail "standardwebhooks or stripe could not be installed; the webhook signature tests are skipped"
 if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   echo "installing the SMTP test peer from PyPI: aiosmtpd"
   python3 -m pip install -q aiosmtpd >/dev/null 2>&1 || true

@@ -54,6 +54,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     LicenseController.register(app.routes.grouped("api", "v1"))
     AnalyticsController.register(app.routes)
     Accounts.configure(app)
+    Billing.configure(app, settings)
 
     app.lifecycle.use(BackgroundJobs())
     if settings.retentionIntervalSeconds > 0 { app.lifecycle.use(RetentionJob(interval: settings.retentionIntervalSeconds)) }

@@ -7,7 +7,7 @@ struct Vitrine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitrine",
         abstract: "Cases, library and tools for 3D-printed miniatures.",
-        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self, Serve.self, Migrate.self, LicenseCommand.self, RetentionCommand.self, Login.self]
+        subcommands: [Inspect.self, Convert.self, Repair.self, Render.self, Case.self, Serve.self, Migrate.self, LicenseCommand.self, BillingCommand.self, RetentionCommand.self, Login.self]
     )
 
     /// `vitrine render IN -o OUT` in its plain forms skips ArgumentParser, whose reflective

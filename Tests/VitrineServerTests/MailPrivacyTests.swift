@@ -22,6 +22,20 @@ import VitrineKit
                 out.append(("license mail \(tier.rawValue) expiry \(expiry == nil ? "none" : "set")", m.text, m.html))
             }
         }
+        // Payments (issue 6): receipts and subscription notices.
+        for tier in [LicenseTier.monthly, .annual, .lifetime] {
+            for (amount, currency) in [(990, "EUR"), (1200, "JPY")] {
+                let m = BillingMail.receipt(amount: amount, currency: currency, date: Date(timeIntervalSince1970: 1_800_000_000), tier: tier,
+                                            provider: "stripe", paymentID: "pi_123", publicURL: publicURL)
+                out.append(("receipt \(tier.rawValue) \(currency)", m.text, m.html))
+            }
+        }
+        for notice in [BillingLifecycle.Notice.pastDue, .cancelling, .ended] {
+            for until in [nil, Date(timeIntervalSince1970: 1_800_000_000)] {
+                let m = BillingMail.notice(notice, tier: .monthly, until: until, publicURL: publicURL)
+                out.append(("notice \(notice.rawValue) until \(until == nil ? "none" : "set")", m.text, m.html))
+            }
+        }
         return out
     }
 
@@ -58,6 +72,16 @@ import VitrineKit
         return problems
     }
 
+    /// A Polar subscription through past due, cancellation and revocation, and a paid order: every billing mail queued.
+    static func queueBillingMails(_ env: TestEnv) async throws {
+        let t = env.clock.now, end = t + 30 * 86_400
+        let sub = { (status: String, cancel: Bool) in BillingFixtures.polarSubscription("psub_m", email: "pay@example.com", status: status, periodEnd: end, cancelAtPeriodEnd: cancel) }
+        _ = try await env.polarWebhook(BillingFixtures.polar("order.paid", at: t, BillingFixtures.polarOrder("ord_m", email: "pay@example.com", product: "prod_monthly", subscription: "psub_m", amount: 500, periodEnd: end)), id: "p1")
+        _ = try await env.polarWebhook(BillingFixtures.polar("subscription.past_due", at: t + 1, sub("past_due", false)), id: "p2")
+        _ = try await env.polarWebhook(BillingFixtures.polar("subscription.canceled", at: t + 2, sub("active", true)), id: "p3")
+        _ = try await env.polarWebhook(BillingFixtures.polar("subscription.revoked", at: t + 3, sub("canceled", false)), id: "p4")
+    }
+
     @Test func everyTemplateIsClean() {
         for template in Self.templates() {
             let problems = Self.violations(text: template.text, html: template.html, publicURL: Self.publicURL)
@@ -80,19 +104,27 @@ import VitrineKit
     /// Every mail the flows that send mail queued, exactly as it goes out (rendered MIME).
     @Test(arguments: TestDatabase.all)
     func everyQueuedMailIsClean(db: TestDatabase) async throws {
-        try await withApp(db, settings: { $0.publicURL = Self.publicURL }) { env in
+        try await withApp(db, settings: { $0.publicURL = Self.publicURL; BillingFixtures.configure(&$0) }) { env in
             _ = try await env.post("api/v1/trial", #"{"email": "look@example.com"}"#)
             for tier in LicenseTier.allCases where tier != .trial {
                 _ = try await LicenseAdmin.issue(app: env.app, email: "\(tier.rawValue)@example.com", tier: tier, sendMail: true)
             }
             let rows = try await OutboxMessage.query(on: env.app.db).all()
             #expect(rows.count == LicenseTier.allCases.count)
+            try await Self.queueBillingMails(env)
+            let billing = try await OutboxMessage.query(on: env.app.db).filter(\.$kind ~~ ["billing_receipt", "billing_past_due", "billing_cancelling", "billing_ended"]).all()
+            #expect(Set(billing.map(\.kind)) == ["billing_receipt", "billing_past_due", "billing_cancelling", "billing_ended"])
+            let all = try await OutboxMessage.query(on: env.app.db).all()
+            for row in all {
+                let problems = Self.violations(text: row.textBody, html: row.htmlBody, publicURL: Self.publicURL)
+                #expect(problems.isEmpty, "\(row.kind) to \(row.recipient): \(problems)")
+            }
             for row in rows {
                 let problems = Self.violations(text: row.textBody, html: row.htmlBody, publicURL: Self.publicURL)
                 #expect(problems.isEmpty, "\(row.kind) to \(row.recipient): \(problems)")
             }
             let files = try await env.deliverMail()
-            #expect(files.count == rows.count)
+            #expect(files.count == all.count)
             for file in files {
                 #expect(file.contains("Content-Type: text/plain; charset=utf-8"))
                 #expect(!file.lowercased().contains("<img"))

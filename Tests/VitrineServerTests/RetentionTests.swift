@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import VaporTesting
@@ -150,6 +151,64 @@ import VitrineKit
             let second = await iterator.next()
             #expect(first == 1 && second == 2)
             #expect(try await RequestLog.find(oldLog, on: env.app.db) == nil)
+        }
+    }
+
+    /// Paid licenses: a subscription cancelled at period end and a refunded lifetime order are deleted
+    /// 90 days after they ended, while their payment records stay for the legal period.
+    @Test(arguments: TestDatabase.all)
+    func endedPaidLicensesGoPaymentRecordsStay(db: TestDatabase) async throws {
+        try await withApp(db, settings: { BillingFixtures.configure(&$0); $0.paymentRecordYears = 2 }) { env in
+            typealias F = BillingFixtures
+            let t = env.clock.now, end = t + 30 * Self.day
+            _ = try await env.polarWebhook(F.polar("order.paid", at: t, F.polarOrder("ord_1", email: "sub@example.com", product: "prod_monthly", subscription: "psub_1", amount: 500, periodEnd: end)), id: "e1")
+            _ = try await env.polarWebhook(F.polar("subscription.canceled", at: t + 1, F.polarSubscription("psub_1", email: "sub@example.com", status: "active", periodEnd: end, cancelAtPeriodEnd: true)), id: "e2")
+            _ = try await env.polarWebhook(F.polar("order.paid", at: t, F.polarOrder("ord_2", email: "life@example.com")), id: "e3")
+            _ = try await env.polarWebhook(F.polar("order.refunded", at: t + 2, F.polarOrder("ord_2", email: "life@example.com", status: "refunded", refunded: 9900)), id: "e4")
+            _ = try await env.polarWebhook(F.polar("order.paid", at: t, F.polarOrder("ord_3", email: "keep@example.com")), id: "e5")
+            #expect(try await env.count("licenses") == 3)
+            #expect(try await env.count("payments") == 4)
+
+            // 89 days after the period end: the cancelled subscription's license is still kept; the
+            // refunded one (revoked on day 0) went on day 90.
+            env.clock.advance(by: 30 * Self.day + 89 * Self.day)
+            var report = try await Retention.run(env.app)
+            #expect(report.count("licenses") == 1)
+            #expect(try await env.licenses("life@example.com").isEmpty)
+            #expect(try await env.licenses("sub@example.com").count == 1)
+            env.clock.advance(by: 2 * Self.day)
+            report = try await Retention.run(env.app)
+            #expect(report.count("licenses") == 1)
+            #expect(try await env.licenses("sub@example.com").isEmpty)
+            #expect(try await env.licenses("keep@example.com").count == 1)
+            // Every payment record stays, license ids and all; links of deleted licenses go; events
+            // older than 90 days go.
+            let payments = try await env.payments()
+            #expect(payments.count == 4 && payments.filter { $0.kind == "refund" }.count == 1)
+            #expect(try await env.count("billing_links") == 1)
+            #expect(try await env.count("webhook_events") == 0)
+
+            // After the legal period (2 years here) the records go too.
+            env.clock.advance(by: 2 * 366 * Self.day)
+            report = try await Retention.run(env.app)
+            #expect(report.count("payment records") == 4)
+            #expect(try await env.count("payments") == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func webhookPayloadsGoAfter30Days(db: TestDatabase) async throws {
+        try await withApp(db, settings: { BillingFixtures.configure(&$0) }) { env in
+            _ = try await env.polarWebhook(BillingFixtures.polar("order.paid", at: env.clock.now, BillingFixtures.polarOrder("ord_p", email: "p@example.com")), id: "w1")
+            let payload = { try await (env.app.db as! any SQLDatabase).raw("SELECT payload FROM webhook_events").first()?.decodeNil(column: "payload") }
+            #expect(try await payload() == false)
+            env.clock.advance(by: 29 * Self.day)
+            try await Retention.run(env.app)
+            #expect(try await payload() == false)
+            env.clock.advance(by: 2 * Self.day)
+            try await Retention.run(env.app)
+            #expect(try await payload() == true)
+            #expect(try await env.count("webhook_events") == 1)   // the id stays for dedupe
         }
     }
 

@@ -113,6 +113,34 @@ public struct Settings: Sendable, Equatable {
     /// only behind a reverse proxy of your own that sets it.
     public var trustsProxy: Bool
 
+    // Payments (issue 6).
+    /// Which payment provider checkouts go to (`VITRINE_BILLING_PROVIDER=polar|stripe`); nil: payments are off.
+    public var billingProvider: BillingProvider?
+    /// `VITRINE_POLAR_API_URL`, default https://api.polar.sh (tests point it at a loopback fake).
+    public var polarAPIURL: String
+    /// `VITRINE_POLAR_ACCESS_TOKEN`: organization access token for creating checkouts (never logged).
+    public var polarAccessToken: String?
+    /// `VITRINE_POLAR_WEBHOOK_SECRET`: `whsec_<base64>` or Polar's secret string as shown (never logged).
+    public var polarWebhookSecret: String?
+    /// `VITRINE_POLAR_PRODUCT_MONTHLY|ANNUAL|LIFETIME`: the Polar product id of each Pro tier.
+    public var polarProducts: [LicenseTier: String]
+    /// `VITRINE_STRIPE_API_URL`, default https://api.stripe.com.
+    public var stripeAPIURL: String
+    /// `VITRINE_STRIPE_SECRET_KEY` (never logged).
+    public var stripeSecretKey: String?
+    /// `VITRINE_STRIPE_WEBHOOK_SECRET`: the endpoint's `whsec_…` signing secret (never logged).
+    public var stripeWebhookSecret: String?
+    /// `VITRINE_STRIPE_PRICE_MONTHLY|ANNUAL|LIFETIME`: the Stripe price id of each Pro tier.
+    public var stripePrices: [LicenseTier: String]
+    /// Payment records are kept this many years, then deleted (`VITRINE_PAYMENT_RECORD_YEARS`, default 10).
+    public var paymentRecordYears: Int
+    /// Largest webhook body accepted (`VITRINE_WEBHOOK_MAX_BODY_BYTES`, default 1 MiB); providers' events are bigger than API requests.
+    public var webhookMaxBodyBytes: Int
+
+    public enum BillingProvider: String, Sendable, Equatable, CaseIterable {
+        case polar, stripe
+    }
+
     public init(dataDirectory: String = "./vitrine-data", host: String = "127.0.0.1", port: Int = 8080) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -150,6 +178,17 @@ public struct Settings: Sendable, Equatable {
         self.rateLimitPerIP = 30
         self.rateLimitPerEmail = 5
         self.trustsProxy = false
+        self.billingProvider = nil
+        self.polarAPIURL = "https://api.polar.sh"
+        self.polarAccessToken = nil
+        self.polarWebhookSecret = nil
+        self.polarProducts = [:]
+        self.stripeAPIURL = "https://api.stripe.com"
+        self.stripeSecretKey = nil
+        self.stripeWebhookSecret = nil
+        self.stripePrices = [:]
+        self.paymentRecordYears = 10
+        self.webhookMaxBodyBytes = 1 << 20
         self.webDirectory = Settings.checkoutWebDirectory()
     }
 
@@ -228,7 +267,53 @@ public struct Settings: Sendable, Equatable {
         if let v = try int(env, "VITRINE_RATE_LIMIT_PER_IP", in: 1...1_000_000) { s.rateLimitPerIP = v }
         if let v = try int(env, "VITRINE_RATE_LIMIT_PER_EMAIL", in: 1...1_000_000) { s.rateLimitPerEmail = v }
         if let v = try bool(env, "VITRINE_TRUST_PROXY") { s.trustsProxy = v }
+        try loadBilling(env, into: &s)
         return s
+    }
+
+    static func loadBilling(_ env: [String: String], into s: inout Settings) throws(SettingsError) {
+        if let v = nonEmpty(env["VITRINE_BILLING_PROVIDER"]) {
+            guard let p = BillingProvider(rawValue: v.lowercased()) else {
+                throw SettingsError(variable: "VITRINE_BILLING_PROVIDER", problem: "'\(v)' is not a payment provider: polar or stripe")
+            }
+            s.billingProvider = p
+        }
+        for (name, keyPath) in [("VITRINE_POLAR_API_URL", \Settings.polarAPIURL), ("VITRINE_STRIPE_API_URL", \Settings.stripeAPIURL)] {
+            guard let v = nonEmpty(env[name]) else { continue }
+            guard let u = URL(string: v), u.scheme == "http" || u.scheme == "https", u.host != nil, u.query == nil else {
+                throw SettingsError(variable: name, problem: "'\(v)' is not an http(s) URL")
+            }
+            s[keyPath: keyPath] = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
+        s.polarAccessToken = nonEmpty(env["VITRINE_POLAR_ACCESS_TOKEN"])
+        s.polarWebhookSecret = nonEmpty(env["VITRINE_POLAR_WEBHOOK_SECRET"])
+        s.stripeSecretKey = nonEmpty(env["VITRINE_STRIPE_SECRET_KEY"])
+        s.stripeWebhookSecret = nonEmpty(env["VITRINE_STRIPE_WEBHOOK_SECRET"])
+        if let secret = s.polarWebhookSecret, secret.hasPrefix("whsec_"),
+           Data(base64Encoded: Self.padded(String(secret.dropFirst(6)))).map({ $0.isEmpty }) ?? true {
+            throw SettingsError(variable: "VITRINE_POLAR_WEBHOOK_SECRET", problem: "starts with whsec_ but the rest is not base64 (value not shown)")
+        }
+        for tier in [LicenseTier.monthly, .annual, .lifetime] {
+            if let v = nonEmpty(env["VITRINE_POLAR_PRODUCT_\(tier.rawValue.uppercased())"]) { s.polarProducts[tier] = v }
+            if let v = nonEmpty(env["VITRINE_STRIPE_PRICE_\(tier.rawValue.uppercased())"]) { s.stripePrices[tier] = v }
+        }
+        if let v = try int(env, "VITRINE_PAYMENT_RECORD_YEARS", in: 1...100) { s.paymentRecordYears = v }
+        if let v = try int(env, "VITRINE_WEBHOOK_MAX_BODY_BYTES", in: 1024...(64 << 20)) { s.webhookMaxBodyBytes = v }
+        switch s.billingProvider {
+        case nil: break
+        case .polar:
+            if s.polarAccessToken == nil { throw SettingsError(variable: "VITRINE_POLAR_ACCESS_TOKEN", problem: "required with VITRINE_BILLING_PROVIDER=polar") }
+            if s.polarProducts.isEmpty { throw SettingsError(variable: "VITRINE_POLAR_PRODUCT_MONTHLY", problem: "VITRINE_BILLING_PROVIDER=polar needs at least one VITRINE_POLAR_PRODUCT_* id") }
+        case .stripe:
+            if s.stripeSecretKey == nil { throw SettingsError(variable: "VITRINE_STRIPE_SECRET_KEY", problem: "required with VITRINE_BILLING_PROVIDER=stripe") }
+            if s.stripePrices.isEmpty { throw SettingsError(variable: "VITRINE_STRIPE_PRICE_MONTHLY", problem: "VITRINE_BILLING_PROVIDER=stripe needs at least one VITRINE_STRIPE_PRICE_* id") }
+        }
+    }
+
+    /// Base64 text with its `=` padding restored (Standard Webhooks secrets are often unpadded).
+    public static func padded(_ base64: String) -> String {
+        let rest = base64.count % 4
+        return rest == 0 ? base64 : base64 + String(repeating: "=", count: 4 - rest)
     }
 
     static func loadMail(_ env: [String: String], into s: inout Settings) throws(SettingsError) {

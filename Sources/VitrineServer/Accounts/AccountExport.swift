@@ -13,6 +13,7 @@ enum AccountExport {
         let tokens = try await APIToken.all(userID: id, on: database)
         let emailTokens = try await EmailToken.all(userID: id, on: database)
         let licenses = try await License.linked(to: user, on: database)
+        let payments = try await Payment.all(licenseIDs: licenses.compactMap(\.id), on: database)
         let mailIDs = try await OutboxMessage.ids(user: user, on: database)
         let mails = mailIDs.isEmpty ? [] : try await OutboxMessage.query(on: database).filter(\.$id ~~ mailIDs).sort(\.$createdAt).all()
         var limits: [(address: String, row: RateLimit.Row)] = []
@@ -59,6 +60,15 @@ enum AccountExport {
                 ("generation_limit", limit), ("revoked_at", date(l.revokedAt)), ("key", .string(l.key)),
             ])
         }
+        let paymentsJSON: [JSON] = payments.map { p in
+            let country: JSON = p.country.map { .string($0) } ?? .null
+            let fields: [(String, JSON)] = [
+                ("id", uuid(p.id)), ("provider", .string(p.provider)), ("provider_payment_id", .string(p.providerPaymentID)),
+                ("kind", .string(p.kind)), ("amount", .int(Int(p.amount))), ("currency", .string(p.currency)),
+                ("occurred_at", date(p.occurredAt)), ("country", country), ("license_id", uuid(p.licenseID)),
+            ]
+            return .object(fields)
+        }
         let mailsJSON: [JSON] = mails.map { m in
             let lastError: JSON = m.lastError.map { .string($0) } ?? .null
             return .object([
@@ -82,6 +92,7 @@ enum AccountExport {
             ("api_tokens", .array(tokensJSON)),
             ("email_tokens", .array(emailTokensJSON)),
             ("licenses", .array(licensesJSON)),
+            ("payments", .array(paymentsJSON)),
             ("mails", .array(mailsJSON)),
             ("rate_limits", .array(limitsJSON)),
             ("not_linked", .string("request logs hold no account or address (only a truncated IP, method, path, status and time), so none can be attributed to this account")),

@@ -13,6 +13,7 @@ struct RateLimitMiddleware: Middleware {
         "POST /api/v1/magic-link": .emailLink,
         "PATCH /api/v1/me": .emailLink,
         "POST /api/v1/trial": .trial,
+        "POST /api/v1/checkout": .checkout,
     ]
 
     /// Future-based so that the routes it does not limit (most requests) pay for no task.

@@ -34,7 +34,7 @@ struct APIErrorMiddleware: Middleware {
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
             let reason: String
             switch error.status {
-            case .payloadTooLarge: reason = "the request body is larger than \(request.vitrine.settings.maxBodyBytes) bytes"
+            case .payloadTooLarge: reason = "the request body is larger than \(BodyLimitMiddleware(maxBytes: request.vitrine.settings.maxBodyBytes).limit(for: request)) bytes"
             case .notFound: reason = "no such endpoint: \(request.method) \(request.url.path)"
             default: reason = error.reason
             }
@@ -70,6 +70,7 @@ struct BodyLimitMiddleware: Middleware {
     let maxBytes: Int
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let maxBytes = limit(for: request)
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
             return request.eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
         }
@@ -77,5 +78,12 @@ struct BodyLimitMiddleware: Middleware {
             return request.eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
         }
         return next.respond(to: request)
+    }
+
+    /// Payment providers' webhooks have their own, larger cap (`VITRINE_WEBHOOK_MAX_BODY_BYTES`).
+    /// (The raw request target, not `url.path`, which is recomputed on every access; an encoded
+    /// variant of the webhook path only gets the smaller cap.)
+    func limit(for request: Request) -> Int {
+        request.url.string.hasPrefix(BillingController.webhookPathPrefix) ? request.vitrine.settings.webhookMaxBodyBytes : maxBytes
     }
 }

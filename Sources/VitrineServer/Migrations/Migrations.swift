@@ -13,5 +13,8 @@ enum Migrations {
         CreateRateLimit(),
         UpdateOutboxAddUserID(),
         CreateAnalyticsCount(),
+        CreatePayment(),
+        CreateBillingLink(),
+        CreateWebhookEvent(),
     ]
 }

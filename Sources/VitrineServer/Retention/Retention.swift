@@ -37,7 +37,8 @@ extension Application {
 ///   that carried their keys;
 /// - sent or failed outbox mails older than `outboxRetentionDays` (30): they hold addresses and keys;
 /// - whatever the registered `retentionPurges` delete.
-/// Active licenses, queued mail and anything about payments are never touched. Deletes go in
+/// Active licenses and queued mail are never touched; payment records have their own (years-long)
+/// purge, registered by Billing. Deletes go in
 /// batches so a large backlog never holds a long lock.
 public enum Retention {
     public struct Report: Sendable, Equatable {

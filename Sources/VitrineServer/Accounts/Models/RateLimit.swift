@@ -7,7 +7,7 @@ import SQLKit
 enum RateLimit {
     /// What is limited; the raw value is the `action` column.
     enum Action: String, Sendable, CaseIterable {
-        case login, signup, emailLink = "email_link", trial
+        case login, signup, emailLink = "email_link", trial, checkout
     }
 
     /// Counts one hit for `subject` (`ip:…` or `email:…`) in the window holding `now`; returns the new count.
