@@ -192,7 +192,9 @@ struct SMTPDelivererTests {
         let server = try await SilentServer.start()
         try await withApp(db) { env in
             let deliverer = try MailDeliverer.smtp(
-                SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none, timeout: .milliseconds(200)),
+                // Long enough that a loaded machine still connects within it (the timeout covers
+                // the connect too; at 200 ms a busy CI run once timed out connecting instead).
+                SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none, timeout: .seconds(2)),
                 group: env.app.eventLoopGroup, logger: env.app.logger)
             let message = MailMessage(from: "v@example.org", to: "a@example.org", subject: "s", text: "t", html: "h", messageID: "x@vitrine", date: env.clock.now)
             let error = await #expect(throws: MailDeliveryError.self) {
