@@ -15,34 +15,17 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CI = os.environ.get("CI") == "true"
-BINARY = Path(os.environ.get("VITRINE_BIN", ROOT / ".build" / "debug" / "vitrine"))
+from support import BINARY, free_port, need, post, wait_healthy
+
 STRIPE_SECRET = "whsec_stripe_test_secret_0123456789"
-
-
-def need(condition, why):
-    if not condition:
-        if CI:
-            pytest.fail(why + " (required under CI=true)")
-        pytest.skip(why)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def library(name):
@@ -72,28 +55,10 @@ class Server:
             [BINARY, "serve", "--data", self.data, "--port", str(self.port)], env=self.env, cwd=self.data,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"vitrine serve exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        raise AssertionError("vitrine serve did not become healthy in 60 s")
+        wait_healthy(self.port, self.process)
 
     def post(self, path, body: bytes, headers):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", data=body, method="POST",
-            headers={"Content-Type": "application/json", **headers},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
-                return reply.status, json.loads(reply.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+        return post(f"http://127.0.0.1:{self.port}{path}", body, headers)
 
     def licenses(self, email):
         """The tiers of the licenses `vitrine license show EMAIL` lists (none: empty)."""

@@ -8,63 +8,19 @@ skipped with the reason, except under CI=true, where that is a failure.
 """
 
 import concurrent.futures
-import json
 import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CI = os.environ.get("CI") == "true"
-
-
-def need(condition, why):
-    if not condition:
-        if CI:
-            pytest.fail(why + " (required under CI=true)")
-        pytest.skip(why)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def post(url, body, timeout=30):
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return reply.status, json.loads(reply.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-def wait_healthy(port, process, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"vitrine serve on port {port} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"vitrine serve on port {port} did not become healthy in {seconds} s")
+from support import BINARY, free_port, need, post, wait_healthy
 
 
 @pytest.fixture
@@ -81,7 +37,7 @@ def database():
 
 
 def test_two_servers_share_one_trial_limit(database):
-    binary = Path(os.environ.get("VITRINE_BIN", ROOT / ".build" / "debug" / "vitrine"))
+    binary = BINARY
     need(binary.exists(), f"no vitrine binary at {binary} (swift build, or set VITRINE_BIN)")
     data = tempfile.mkdtemp(prefix="vitrine-two-")
     env = dict(os.environ, DATABASE_URL=database, VITRINE_LOG_LEVEL="warning")
