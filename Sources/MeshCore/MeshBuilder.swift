@@ -35,7 +35,9 @@ public struct MeshBuilder {
 
     /// Bit pattern of `Float(1e-12)`: magnitudes below it (compared as integers on the
     /// sign-cleared bits, which orders non-negative floats) snap to +0.
-    public static let zeroSnapBits: UInt32 = Float(1e-12).bitPattern
+    /// (A literal, so other modules' hot loops inline it instead of calling a lazy global's
+    /// accessor per coordinate; `MeshBuilderTests` checks it is `Float(1e-12).bitPattern`.)
+    public static let zeroSnapBits: UInt32 = 0x2B8C_BCCC
 
     @inlinable
     static func hash(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> Int {

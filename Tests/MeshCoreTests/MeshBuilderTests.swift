@@ -2,6 +2,10 @@ import MeshCore
 import Testing
 
 @Suite struct MeshBuilderTests {
+    @Test func zeroSnapBitsIsTheBitPatternOfOneTrillionth() {
+        #expect(MeshBuilder.zeroSnapBits == Float(1e-12).bitPattern)
+    }
+
     @Test func weldsExactlyEqualPositionsAndKeepsCornerCount() {
         var b = MeshBuilder()
         b.triangle(Vec3(0, 0, 0), Vec3(1, 0, 0), Vec3(0, 1, 0))
