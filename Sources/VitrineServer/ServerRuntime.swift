@@ -21,7 +21,12 @@ public enum ServerRuntime {
         do {
             try await configure(app, settings)
             app.logger.notice("vitrine: database \(settings.databaseDescription), mail \(settings.mailer.rawValue), data in \(settings.dataDirectory)")
-            try await app.execute()  // Vapor's serve: starts, waits for SIGINT/SIGTERM, stops.
+            try await app.execute()  // Vapor's serve: starts, waits for SIGINT/SIGTERM.
+            // Let the HTTP server finish its in-flight requests and close its connections before
+            // anything else stops: Vapor's own shutdown stops stored services in no set order, and
+            // a request that arrived during a SIGTERM under load found the databases already gone
+            // (Fluent's `req.db` traps on that).
+            await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()
             throw error

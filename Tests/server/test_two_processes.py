@@ -10,30 +10,12 @@ skipped with the reason, except under CI=true, where that is a failure.
 import concurrent.futures
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 
-import pytest
 
 from support import BINARY, free_port, need, post, wait_healthy
-
-
-@pytest.fixture
-def database():
-    """A fresh PostgreSQL database, dropped afterwards; yields its URL."""
-    base = os.environ.get("VITRINE_TEST_POSTGRES_URL")
-    need(base, "VITRINE_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-    need(shutil.which("psql"), "psql is not installed")
-    name = "vitrine_two_" + secrets.token_hex(4)
-    subprocess.run(["psql", base, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
-    parts = urllib.parse.urlsplit(base)
-    yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
-    subprocess.run(["psql", base, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 def test_two_servers_share_one_trial_limit(database):
