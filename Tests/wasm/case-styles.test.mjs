@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ci, meshPath, readMesh, root, vitrine, volume } from './support.mjs';
+import { assertCaseMatchesNative, ci, meshPath, readMesh, root, vitrine, volume } from './support.mjs';
 
 const RESOLUTION = 0.2;
 const STYLES = { clamshell: 0, lid: 1, tray: 2 };
@@ -122,16 +122,7 @@ for (const { style, minis } of CASES) {
       t.diagnostic(`SKIP native comparison: ${native.why}`);
       return;
     }
-    const n = native.report.parts;
-    assert.equal(kase.parts.length, n.length, 'part count');
-    kase.parts.forEach((part, i) => {
-      assert.equal(part.name, n[i].name);
-      assert.equal(part.indices.length / 3, n[i].triangles, `${part.name} triangles`);
-      const rel = Math.abs(volumes[i] - n[i].volume_mm3) / Math.abs(n[i].volume_mm3);
-      assert.ok(rel <= 1e-6, `${part.name} volume ${volumes[i]} vs native ${n[i].volume_mm3} (relative ${rel})`);
-      assert.deepEqual(part.extraction, n[i].extraction);
-    });
-    assert.ok(Math.abs(kase.resolution - native.report.resolution_mm) < 1e-6);
+    assertCaseMatchesNative(kase, volumes, native.report);
   });
 }
 

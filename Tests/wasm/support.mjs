@@ -1,5 +1,6 @@
 // Shared helpers for the wasm node tests: where things are, loading the module once, and
 // the native reference (the `vitrine inspect --json` output) the wasm results must match.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -94,4 +95,20 @@ export function volume(positions, indices) {
     v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
   }
   return v / 6;
+}
+
+/** Asserts the wasm case `kase` (with part volumes `volumes`, mm³) matches the native CLI's JSON
+ * `report` part by part: names, triangle counts, volumes to 1e-6 relative, extraction hints, and
+ * the grid resolution. */
+export function assertCaseMatchesNative(kase, volumes, report) {
+  const n = report.parts;
+  assert.equal(kase.parts.length, n.length, 'part count');
+  kase.parts.forEach((part, i) => {
+    assert.equal(part.name, n[i].name);
+    assert.equal(part.indices.length / 3, n[i].triangles, `${part.name} triangles`);
+    const rel = Math.abs(volumes[i] - n[i].volume_mm3) / Math.abs(n[i].volume_mm3);
+    assert.ok(rel <= 1e-6, `${part.name} volume ${volumes[i]} vs native ${n[i].volume_mm3} (relative ${rel})`);
+    assert.deepEqual(part.extraction, n[i].extraction);
+  });
+  assert.ok(Math.abs(kase.resolution - report.resolution_mm) < 1e-6);
 }
