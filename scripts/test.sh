@@ -97,7 +97,15 @@ status=$?
 set -e
 # Failures in full, passes as a count: the whole log is in test-output/swift-test.log.
 grep -E '✘|error:|Expectation failed|Test run with|Executed [0-9]+ tests|^SKIP' "$out/swift-test.log" | grep -v '^\[' | tail -n 60 || true
-if [ $status -ne 0 ]; then echo "swift test failed (exit $status); see $out/swift-test.log"; exit 1; fi
+if [ $status -ne 0 ]; then
+  if [ -n "$pg_tmp" ] && [ -f "$pg_tmp/server.log" ]; then
+    # The cluster is deleted on exit: keep its log and show what it refused.
+    cp "$pg_tmp/server.log" "$out/postgres.log"
+    echo "PostgreSQL errors during the tests (whole log in $out/postgres.log):"
+    grep -E 'ERROR|FATAL' "$pg_tmp/server.log" | tail -n 20 || true
+  fi
+  echo "swift test failed (exit $status); see $out/swift-test.log"; exit 1
+fi
 
 step "WebAssembly build"
 scripts/build-wasm.sh

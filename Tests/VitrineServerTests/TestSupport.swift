@@ -48,6 +48,35 @@ struct TestEnv {
     var outboxDirectory: String { (dataDirectory as NSString).appendingPathComponent("outbox") }
 }
 
+/// At most `limit` holders at once; the rest wait in arrival order.
+actor TestGate {
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    init(limit: Int) { self.limit = limit }
+
+    func enter() async {
+        if inUse < limit { inUse += 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the slot straight to the next waiter, so a newcomer cannot overtake it.
+    func leave() {
+        if waiting.isEmpty { inUse -= 1 } else { waiting.removeFirst().resume() }
+    }
+
+    /// Swift Testing starts every test at once; each PostgreSQL app holds up to 16 pooled connections
+    /// until shutdown, so unbounded, a few dozen of them exhaust the server's max_connections
+    /// ("too many clients already") and an unlucky test fails.
+    static let postgresApps = TestGate(limit: 8)
+}
+
+/// PSQLError's description hides the server's message; tests need it to say what went wrong.
+struct ReadableTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = String(reflecting: error) }
+}
+
 /// Runs `body` with the production `configure` on a fresh database of kind `database` and a temp data directory.
 func withApp(
     _ database: TestDatabase,
@@ -61,12 +90,33 @@ func withApp(
     settings.autoMigrate = true
     settings.bcryptCost = 4              // bcrypt's minimum: tests check logic, not cost
     settings.rateLimitEnabled = false    // RateLimitTests turn it on
-    var scratchDatabase: (admin: String, name: String)?
     if database == .postgres {
-        guard let base = TestDatabase.postgresURL else {
+        guard TestDatabase.postgresURL != nil else {
             Issue.record("VITRINE_TEST_POSTGRES_URL is not set but CI=true requires the PostgreSQL cases")
             return
         }
+        await TestGate.postgresApps.enter()
+    }
+    do {
+        try await withScratchApp(database, dataDirectory: dir, settings: settings, modify: modify, body)
+    } catch {
+        if database == .postgres { await TestGate.postgresApps.leave() }
+        // The test target does not link PostgresNIO, so PSQLError is recognised by name.
+        throw String(describing: type(of: error)).hasPrefix("PSQL") ? ReadableTestError(error) : error
+    }
+    if database == .postgres { await TestGate.postgresApps.leave() }
+}
+
+private func withScratchApp(
+    _ database: TestDatabase,
+    dataDirectory dir: String,
+    settings: Settings,
+    modify: (inout Settings) -> Void,
+    _ body: (TestEnv) async throws -> Void
+) async throws {
+    var settings = settings
+    var scratchDatabase: (admin: String, name: String)?
+    if database == .postgres, let base = TestDatabase.postgresURL {
         let name = "vitrine_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         try await adminSQL(base, "CREATE DATABASE \(name)")
         scratchDatabase = (base, String(name))
