@@ -173,11 +173,15 @@ public enum MeshRenderer {
         return RGBAImage(width: target.width, height: target.height, pixels: pixels)
     }
 
-    /// Lists, for each band of 2^`bandShift` sample rows, the triangles whose box reaches it
-    /// (counting sort, mesh order kept). Triangles with bad indices or that cannot be drawn
-    /// are left out. Returns the start of each band's list (plus the end) and the lists.
-    /// `runner` jobs count and place consecutive triangle ranges; the lists are the same
-    /// for any runner.
+    /// Lists, for each band of 2^`bandShift` sample rows, the triangles whose box reaches it:
+    /// first those facing the camera, then those facing away, each group in mesh order
+    /// (counting sort). Triangles with bad indices or that cannot be drawn are left out.
+    /// Returns the start of each band's list (plus the end) and the lists. `runner` jobs
+    /// count and place consecutive triangle ranges; the lists are the same for any runner.
+    ///
+    /// Front faces first: on a closed mesh every back face then lies behind samples already
+    /// drawn, and `drawTriangle` drops it after a depth check instead of shading and drawing
+    /// it only to be painted over (half the triangles of a closed mesh face away).
     static func binByBand(
         _ indices: [UInt32], vertices vdata: [Float], stride: Int, vertexCount: Int,
         sampleHeight rh: Int, bandShift: Int, bandCount: Int, runner: JobRunner = .serial
@@ -185,29 +189,34 @@ public enum MeshRenderer {
         let maxY = Float(rh - 1)
         let triangles = indices.count / 3
         let jobs = Swift.max(1, Swift.min(runner.width, triangles / 30_000))
-        // Band range of triangle t, or nil; Float → Int only after the range checks.
-        @inline(__always) func bands(_ idx: UnsafeBufferPointer<UInt32>, _ vd: UnsafeBufferPointer<Float>, _ t: Int) -> (Int, Int)? {
+        // Band range of triangle t and whether it faces away (the sign `drawTriangle` finds),
+        // or nil; Float → Int only after the range checks.
+        @inline(__always) func bands(_ idx: UnsafeBufferPointer<UInt32>, _ vd: UnsafeBufferPointer<Float>, _ t: Int) -> (Int, Int, Bool)? {
             let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
             guard ia < vertexCount && ib < vertexCount && ic < vertexCount else { return nil }
+            let xa = vd[ia &* stride], xb = vd[ib &* stride], xc = vd[ic &* stride]
             let ya = vd[ia &* stride &+ 1], yb = vd[ib &* stride &+ 1], yc = vd[ic &* stride &+ 1]
-            let x = vd[ia &* stride] + vd[ib &* stride] + vd[ic &* stride]
             let lo = Swift.min(ya, Swift.min(yb, yc)), hi = Swift.max(ya, Swift.max(yb, yc))
-            guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
-            return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift)
+            guard xa + xb + xc == xa + xb + xc && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
+            let back = (xb - xa) * (yc - ya) - (yb - ya) * (xc - xa) > 0
+            return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift, back)
         }
-        // Per job and band: first its count, then where its entries go. Each triangle's
-        // band range (first | last << 16, or all ones) is kept for the second pass.
-        var slots = [Int](repeating: 0, count: jobs * bandCount)
+        // Per job, side (front 0, back 1) and band: first its count, then where its entries
+        // go. Each triangle's band range (first | back << 15 | last << 16, or all ones) is
+        // kept for the second pass. (Bands number under 2^15: at most 16384 sample rows.)
+        let perJob = 2 * bandCount
+        var slots = [Int](repeating: 0, count: jobs * perJob)
         var ranges = [UInt32](repeating: 0, count: triangles)
         indices.withUnsafeBufferPointer { idx in
             vdata.withUnsafeBufferPointer { vd in
                 slots.withUnsafeMutableBufferPointer { slots in
                     ranges.withUnsafeMutableBufferPointer { ranges in
                         runner.run(jobs) { j in
-                            let counts = slots.baseAddress! + j * bandCount
                             for t in slice(j, of: jobs, count: triangles) {
-                                guard let (b0, b1) = bands(idx, vd, t) else { ranges[t] = .max; continue }
-                                ranges[t] = UInt32(truncatingIfNeeded: b0) | UInt32(truncatingIfNeeded: b1) << 16
+                                guard let (b0, b1, back) = bands(idx, vd, t) else { ranges[t] = .max; continue }
+                                ranges[t] = UInt32(truncatingIfNeeded: b0) | (back ? 0x8000 : 0)
+                                    | UInt32(truncatingIfNeeded: b1) << 16
+                                let counts = slots.baseAddress! + j * perJob + (back ? bandCount : 0)
                                 for b in b0...b1 { counts[b] &+= 1 }
                             }
                         }
@@ -219,10 +228,13 @@ public enum MeshRenderer {
         var total = 0
         for b in 0..<bandCount {
             start[b] = total
-            for j in 0..<jobs {
-                let n = slots[j * bandCount + b]
-                slots[j * bandCount + b] = total
-                total += n
+            for side in 0..<2 {
+                for j in 0..<jobs {
+                    let s = j * perJob + side * bandCount + b
+                    let n = slots[s]
+                    slots[s] = total
+                    total += n
+                }
             }
         }
         start[bandCount] = total
@@ -230,11 +242,11 @@ public enum MeshRenderer {
             ranges.withUnsafeBufferPointer { ranges in
                 slots.withUnsafeMutableBufferPointer { slots in
                     runner.run(jobs) { j in
-                        let next = slots.baseAddress! + j * bandCount
                         for t in slice(j, of: jobs, count: triangles) {
                             let r = ranges[t]
                             if r == .max { continue }
-                            for b in Int(r & 0xFFFF)...Int(r >> 16) {
+                            let next = slots.baseAddress! + j * perJob + (r & 0x8000 != 0 ? bandCount : 0)
+                            for b in Int(r & 0x7FFF)...Int(r >> 16) {
                                 out[next[b]] = UInt32(truncatingIfNeeded: t)
                                 next[b] &+= 1
                             }

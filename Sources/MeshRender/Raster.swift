@@ -63,10 +63,11 @@ extension MeshRenderer {
             return
         }
 
-        if x1 &- x0 < 3 && y1 &- y0 < 3 {
-            // Small box already covered by nearer surface everywhere (hidden back faces, far
-            // parts): skip the lighting and gradient setup. The bound sits a little above the
-            // nearest corner, so interpolation rounding cannot make a skipped sample win.
+        if !front || (x1 &- x0 < 3 && y1 &- y0 < 3) {
+            // Box already covered by nearer surface everywhere (back faces of closed meshes,
+            // drawn after the front faces; small far parts): skip the lighting and gradient
+            // setup. The bound sits a little above the nearest corner, so interpolation
+            // rounding cannot make a skipped sample win.
             let bound = depthKey(Swift.max(za, Swift.max(zb, zc)) + 2)
             var y = y0
             var hidden = true

@@ -17,15 +17,17 @@ public enum PNG {
 
     static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
 
-    /// The image as a PNG file: colour type 6 (RGBA), 8 bits, per-row Sub/Up filter,
-    /// one zlib stream compressed with LZ77 and fixed Huffman codes.
+    /// The image as a PNG file: 8 bits per channel, colour type 2 (RGB) when every pixel is
+    /// opaque (a quarter less to filter, compress and store) and 6 (RGBA) otherwise; per-row
+    /// Sub/Up filter; one zlib stream compressed with LZ77 and fixed Huffman codes.
     ///
     /// Big images are filtered and compressed in pieces of whole rows (the piece count
     /// depends only on the image size, so the bytes are the same for any `runner`), which
     /// `runner` may spread over cores; the Adler-32 checksums of the pieces are combined.
     public static func encode(_ image: RGBAImage, runner: JobRunner = .serial) -> [UInt8] {
         let width = image.width, height = image.height
-        let rowBytes = width * 4 + 1
+        let channels = isOpaque(image) ? 3 : 4
+        let rowBytes = width * channels + 1
         let rowsPerPiece = Swift.max(1, (131_072 + rowBytes - 1) / rowBytes)
         let pieces = Swift.max(1, (height + rowsPerPiece - 1) / rowsPerPiece)
         // Each piece's deflate output; a job filters its piece's rows (one filter-type byte,
@@ -41,11 +43,17 @@ public enum PNG {
                 sums.withUnsafeMutableBufferPointer { sums in
                     runner.run(Swift.min(runner.width, pieces)) { j in
                         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pieceBytes)
-                        defer { scratch.deallocate() }
+                        // Two packed RGB rows (this one and the one above) for `channels == 3`.
+                        let packed = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * (width * 3 + 1))
+                        defer { scratch.deallocate(); packed.deallocate() }
                         var p = j
                         while p < pieces {
                             let rows = p * rowsPerPiece..<Swift.min(height, (p + 1) * rowsPerPiece)
-                            filterRows(px, scratch, width: width, rows: rows)
+                            if channels == 4 {
+                                filterRows(px, scratch, width: width, rows: rows)
+                            } else {
+                                filterRGBRows(px, scratch, width: width, rows: rows, packed: packed)
+                            }
                             let piece = UnsafeRawBufferPointer(start: scratch, count: rows.count * rowBytes)
                             sizes[p] = Deflate.deflateFixed(piece, final: p == pieces - 1, into: work + p * pieceBound)
                             sums[p] = Adler32.checksum(UnsafeBufferPointer(start: scratch, count: rows.count * rowBytes))
@@ -75,11 +83,22 @@ public enum PNG {
         var ihdr: [UInt8] = []
         appendBigEndian(&ihdr, UInt32(width))
         appendBigEndian(&ihdr, UInt32(height))
-        ihdr.append(contentsOf: [8, 6, 0, 0, 0])
+        ihdr.append(contentsOf: [8, channels == 3 ? 2 : 6, 0, 0, 0])
         appendChunk(&out, "IHDR", ihdr)
         appendChunk(&out, "IDAT", idat)
         appendChunk(&out, "IEND", [])
         return out
+    }
+
+    /// Whether every pixel has alpha 255.
+    static func isOpaque(_ image: RGBAImage) -> Bool {
+        image.pixels.withUnsafeBytes { raw in
+            let words = raw.count / 4
+            var all: UInt32 = 0xFF00_0000
+            // Whole-word ANDs, so the loop vectorizes; the RGBA bytes are little-endian words.
+            for i in 0..<words { all &= raw.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self) }
+            return all & 0xFF00_0000 == 0xFF00_0000
+        }
     }
 
     /// Picks Sub or Up per row, whichever leaves the smaller sum of byte magnitudes
@@ -89,29 +108,64 @@ public enum PNG {
     static func filterRows(
         _ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int, rows: Range<Int>
     ) {
-        let stride = width * 4
-        guard stride > 0, let src = px.baseAddress else { return }
+        guard width > 0, let src = px.baseAddress else { return }
+        for y in rows {
+            let cur = src + y * width * 4
+            filterRow(cur, above: y > 0 ? cur - width * 4 : nil, into: dst + (y - rows.lowerBound) * (width * 4 + 1),
+                      length: width * 4, pixelBytes: 4)
+        }
+    }
+
+    /// `filterRows` for opaque images written as RGB: each row is packed to 3 bytes a pixel
+    /// first (`packed` holds two rows of `width * 3 + 1` bytes, this one and the one above), then filtered into
+    /// `width * 3 + 1` bytes.
+    static func filterRGBRows(
+        _ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int, rows: Range<Int>,
+        packed: UnsafeMutablePointer<UInt8>
+    ) {
+        guard width > 0, let src = px.baseAddress else { return }
+        let stride = width * 3
+        // Whole 4-byte pixels stored 3 bytes apart, each overwriting the previous one's alpha:
+        // a row needs one byte of slack, so rows sit `stride + 1` apart.
+        @inline(__always) func pack(_ y: Int, into row: UnsafeMutablePointer<UInt8>) {
+            let from = UnsafeRawPointer(src + y * width * 4), to = UnsafeMutableRawPointer(row)
+            for x in 0..<width {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 &* x, as: UInt32.self), toByteOffset: 3 &* x, as: UInt32.self)
+            }
+        }
+        var cur = packed, above = packed + stride + 1
+        if rows.lowerBound > 0 { pack(rows.lowerBound - 1, into: above) }
+        for y in rows {
+            pack(y, into: cur)
+            filterRow(cur, above: y > 0 ? above : nil, into: dst + (y - rows.lowerBound) * (stride + 1),
+                      length: stride, pixelBytes: 3)
+            swap(&cur, &above)
+        }
+    }
+
+    /// Writes the filter-type byte and the filtered bytes of one row of `length` bytes:
+    /// Up when it leaves a smaller sum of byte magnitudes than Sub (or Sub on the first row).
+    @inline(__always)
+    static func filterRow(
+        _ cur: UnsafePointer<UInt8>, above up: UnsafePointer<UInt8>?, into row: UnsafeMutablePointer<UInt8>,
+        length: Int, pixelBytes bpp: Int
+    ) {
         // Wrapping arithmetic and raw pointers keep these loops free of overflow checks,
         // so the compiler vectorizes them.
         @inline(__always) func magnitude(_ d: UInt8) -> UInt32 { UInt32(Swift.min(d, 0 &- d)) }
-        for y in rows {
-            let cur = src + y * stride
-            let o = dst + (y - rows.lowerBound) * (stride + 1) + 1
-            var sumUp: UInt32 = 0, sumSub: UInt32 = 0
-            if y > 0 {
-                let up = cur - stride
-                for i in 0..<stride { sumUp &+= magnitude(cur[i] &- up[i]) }
-                for i in 4..<Swift.max(stride, 4) { sumSub &+= magnitude(cur[i] &- cur[i &- 4]) }
-            }
-            if y > 0 && sumUp <= sumSub {
-                o[-1] = 2
-                let up = cur - stride
-                for i in 0..<stride { o[i] = cur[i] &- up[i] }
-            } else {
-                o[-1] = 1
-                for i in 0..<4 { o[i] = cur[i] }
-                for i in 4..<Swift.max(stride, 4) { o[i] = cur[i] &- cur[i &- 4] }
-            }
+        let o = row + 1
+        var sumUp: UInt32 = 0, sumSub: UInt32 = 0
+        if let up {
+            for i in 0..<length { sumUp &+= magnitude(cur[i] &- up[i]) }
+            for i in bpp..<Swift.max(length, bpp) { sumSub &+= magnitude(cur[i] &- cur[i &- bpp]) }
+        }
+        if let up, sumUp <= sumSub {
+            row[0] = 2
+            for i in 0..<length { o[i] = cur[i] &- up[i] }
+        } else {
+            row[0] = 1
+            for i in 0..<Swift.min(bpp, length) { o[i] = cur[i] }
+            for i in bpp..<Swift.max(length, bpp) { o[i] = cur[i] &- cur[i &- bpp] }
         }
     }
 

@@ -44,17 +44,6 @@ enum Deflate {
         return (bits, counts)
     }()
 
-    /// Distance code (0…29) for each distance 1…32768.
-    static let distanceCodeTable: [UInt8] = {
-        var t = [UInt8](repeating: 0, count: 32769)
-        var code = 0
-        for d in 1...32768 {
-            while code + 1 < distanceBase.count && distanceBase[code + 1] <= d { code += 1 }
-            t[d] = UInt8(code)
-        }
-        return t
-    }()
-
     static let distanceCodes: [UInt32] = (0..<30).map { reversed($0, 5) }
 
     /// `data` as a zlib stream (RFC 1950) holding one fixed-Huffman deflate block.
@@ -89,7 +78,7 @@ enum Deflate {
     static func deflateFixed(_ src: UnsafeRawBufferPointer, final: Bool, into dst: UnsafeMutablePointer<UInt8>) -> Int {
         let n = src.count
         var o = 0
-        let lit = literalCodes, lens = lengthCodes, dtab = distanceCodeTable, dcodes = distanceCodes
+        let lit = literalCodes, lens = lengthCodes, dcodes = distanceCodes
         var acc: UInt64 = 0
         var bitCount: UInt64 = 0
         @inline(__always) func put(_ bits: UInt32, _ count: UInt8) {
@@ -108,7 +97,6 @@ enum Deflate {
         lit.counts.withUnsafeBufferPointer { lc in
         lens.bits.withUnsafeBufferPointer { mb in
         lens.counts.withUnsafeBufferPointer { mc in
-        dtab.withUnsafeBufferPointer { dt in
             // Matches only at distance 1 (byte runs: filtered background is all
             // zeros) and 4 (repeated pixels), like zlib's Z_RLE strategy: no hash
             // table, one compare per literal.
@@ -139,8 +127,9 @@ enum Deflate {
                     }
                     if len > maxLen { len = maxLen }
                     put(mb[len], mc[len])
-                    let dc = Int(dt[dist])
-                    put(dcodes[dc], UInt8(5 + distanceExtra[dc]))
+                    // Distance codes 0 and 3 are distances 1 and 4 exactly (no extra bits).
+                    let dc = dist == 1 ? 0 : 3
+                    put(dcodes[dc], 5)
                     i += len
                 } else {
                     let b = Int(src[i])
@@ -153,7 +142,6 @@ enum Deflate {
                 put(lb[b], lc[b])
                 i += 1
             }
-        }
         }
         }
         }
