@@ -91,32 +91,20 @@ public enum MeshRenderer {
         let maxX = Float(rw - 1)
         let crease2 = creaseCosine * creaseCosine
         let tables = ResolveTables(palette: Shading.palette(material: options.material), background: options.background, factor: factor)
-        let jobs = Swift.min(runner.width, bandCount)
-        // Each job draws a run of consecutive bands holding about the same work (binned
-        // triangles, plus clearing and resolving its samples): models crowd some bands.
-        // A band is drawn the same whichever job draws it.
-        var groupStart = [Int](repeating: bandCount, count: jobs + 1)
-        do {
-            @inline(__always) func work(_ b: Int) -> Int { (bandStart[b + 1] - bandStart[b]) * 50 + bandRows * rw }
-            var total = 0
-            for b in 0..<bandCount { total += work(b) }
-            groupStart[0] = 0
-            var done = 0, g = 1
-            for b in 0..<bandCount {
-                while g < jobs && done >= total / jobs * g { groupStart[g] = b; g += 1 }
-                done += work(b)
-            }
-        }
         let pixels = [UInt8](unsafeUninitializedCapacity: target.width * target.height * 4) { out, count in
             mesh.positions.withUnsafeBufferPointer { pos in
                 mesh.indices.withUnsafeBufferPointer { idx in
                     vdata.withUnsafeBufferPointer { vd in
                         bandStart.withUnsafeBufferPointer { bandStart in
                             bandTriangles.withUnsafeBufferPointer { bandTriangles in
-                                runner.run(jobs) { j in
+                                // One job a band, taken by whichever core is free: how much a band
+                                // costs depends on how many of its triangles face the camera, which
+                                // no up-front split predicts well. A band is drawn the same
+                                // whichever job draws it.
+                                runner.run(bandCount) { band in
                                     let buf = UnsafeMutablePointer<UInt32>.allocate(capacity: bandRows * rw)
                                     defer { buf.deallocate() }
-                                    for band in groupStart[j]..<groupStart[j + 1] {
+                                    do {
                                         let firstRow = band * bandRows, endRow = Swift.min(firstRow + bandRows, rh)
                                         buf.update(repeating: 0, count: (endRow - firstRow) * rw)
                                         let maxY = Float(endRow - 1)

@@ -57,11 +57,19 @@ extension Vitrine {
                 let started = Double(String(cString: t0)) ?? 0
                 printError("start: \(String(format: "%.1f", (Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - started) * 1000)) ms")
             }
+            // Process CPU time too: CPU ms over wall ms says how well a phase used the cores.
+            func cpuNanoseconds() -> UInt64 {
+                var ts = timespec()
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+                return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+            }
+            var lastCPU = timing ? cpuNanoseconds() : 0
             func lap(_ what: String) {
                 guard timing else { return }
-                let now = DispatchTime.now().uptimeNanoseconds
-                printError("\(what): \(String(format: "%.1f", Double(now - last) / 1e6)) ms")
+                let now = DispatchTime.now().uptimeNanoseconds, cpu = cpuNanoseconds()
+                printError("\(what): \(String(format: "%.1f", Double(now - last) / 1e6)) ms (cpu \(String(format: "%.1f", Double(cpu - lastCPU) / 1e6)))")
                 last = now
+                lastCPU = cpu
             }
             // VITRINE_JOBS=1 renders on one thread (for measuring what the cores buy).
             let runner = getenv("VITRINE_JOBS").map { String(cString: $0) == "1" } == true ? JobRunner.serial : .cores
@@ -74,6 +82,7 @@ extension Vitrine {
                 let image: RGBAImage
                 if let mapped = MappedFile(path: input) {
                     defer { mapped.close() }
+                    lap("map")
                     if exitWhenDone { HeapReuse.enable() }
                     let bytes = mapped.bytes
                     let ext = fileExtension(input)
