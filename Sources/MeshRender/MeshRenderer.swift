@@ -104,52 +104,50 @@ public enum MeshRenderer {
                                 runner.run(bandCount) { band in
                                     let buf = UnsafeMutablePointer<UInt32>.allocate(capacity: bandRows * rw)
                                     defer { buf.deallocate() }
-                                    do {
-                                        let firstRow = band * bandRows, endRow = Swift.min(firstRow + bandRows, rh)
-                                        buf.update(repeating: 0, count: (endRow - firstRow) * rw)
-                                        let maxY = Float(endRow - 1)
-                                        for k in bandStart[band]..<bandStart[band + 1] {
-                                            let t = Int(bandTriangles[k])
-                                            let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
-                                            let oa = ia &* stride, ob = ib &* stride, oc = ic &* stride
-                                            drawTriangle(
-                                                vd[oa], vd[oa &+ 1], vd[oa &+ 2], vd[ob], vd[ob &+ 1], vd[ob &+ 2],
-                                                vd[oc], vd[oc &+ 1], vd[oc &+ 2],
-                                                maxX: maxX, firstRow: firstRow, maxY: maxY, width: rw, samples: buf
-                                            ) { front, area in
-                                                if faceMode {
-                                                    let n = rawFaceNormal(pos, ia, ib, ic)
-                                                    let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
-                                                    return (l, l, l)
-                                                }
-                                                let side = front ? 3 : 4
-                                                var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
-                                                // (Small triangles need no face normal: most of a dense mesh.)
-                                                if area < creaseMinArea { return (la, lb, lc) }
+                                    let firstRow = band * bandRows, endRow = Swift.min(firstRow + bandRows, rh)
+                                    buf.update(repeating: 0, count: (endRow - firstRow) * rw)
+                                    let maxY = Float(endRow - 1)
+                                    for k in bandStart[band]..<bandStart[band + 1] {
+                                        let t = Int(bandTriangles[k])
+                                        let ia = Int(idx[3 &* t]), ib = Int(idx[3 &* t &+ 1]), ic = Int(idx[3 &* t &+ 2])
+                                        let oa = ia &* stride, ob = ib &* stride, oc = ic &* stride
+                                        drawTriangle(
+                                            vd[oa], vd[oa &+ 1], vd[oa &+ 2], vd[ob], vd[ob &+ 1], vd[ob &+ 2],
+                                            vd[oc], vd[oc &+ 1], vd[oc &+ 2],
+                                            maxX: maxX, firstRow: firstRow, maxY: maxY, width: rw, samples: buf
+                                        ) { front, area in
+                                            if faceMode {
                                                 let n = rawFaceNormal(pos, ia, ib, ic)
-                                                // Flat shading at sharp creases: the corner's smooth normal is too
-                                                // far from the face's (compared squared to avoid a square root).
-                                                let limit = crease2 * n.dot(n)
-                                                let da = n.x * vd[oa &+ 5] + n.y * vd[oa &+ 6] + n.z * vd[oa &+ 7]
-                                                let db = n.x * vd[ob &+ 5] + n.y * vd[ob &+ 6] + n.z * vd[ob &+ 7]
-                                                let dc = n.x * vd[oc &+ 5] + n.y * vd[oc &+ 6] + n.z * vd[oc &+ 7]
-                                                let sharpA = da < 0 || da * da < limit
-                                                let sharpB = db < 0 || db * db < limit
-                                                let sharpC = dc < 0 || dc * dc < limit
-                                                if sharpA || sharpB || sharpC {
-                                                    let flat = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
-                                                    if sharpA { la = flat }
-                                                    if sharpB { lb = flat }
-                                                    if sharpC { lc = flat }
-                                                }
-                                                return (la, lb, lc)
+                                                let l = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
+                                                return (l, l, l)
                                             }
+                                            let side = front ? 3 : 4
+                                            var la = vd[oa &+ side], lb = vd[ob &+ side], lc = vd[oc &+ side]
+                                            // (Small triangles need no face normal: most of a dense mesh.)
+                                            if area < creaseMinArea { return (la, lb, lc) }
+                                            let n = rawFaceNormal(pos, ia, ib, ic)
+                                            // Flat shading at sharp creases: the corner's smooth normal is too
+                                            // far from the face's (compared squared to avoid a square root).
+                                            let limit = crease2 * n.dot(n)
+                                            let da = n.x * vd[oa &+ 5] + n.y * vd[oa &+ 6] + n.z * vd[oa &+ 7]
+                                            let db = n.x * vd[ob &+ 5] + n.y * vd[ob &+ 6] + n.z * vd[ob &+ 7]
+                                            let dc = n.x * vd[oc &+ 5] + n.y * vd[oc &+ 6] + n.z * vd[oc &+ 7]
+                                            let sharpA = da < 0 || da * da < limit
+                                            let sharpB = db < 0 || db * db < limit
+                                            let sharpC = dc < 0 || dc * dc < limit
+                                            if sharpA || sharpB || sharpC {
+                                                let flat = faceLevel(n.x, n.y, n.z, front: front, shading: shading)
+                                                if sharpA { la = flat }
+                                                if sharpB { lb = flat }
+                                                if sharpC { lc = flat }
+                                            }
+                                            return (la, lb, lc)
                                         }
-                                        tables.resolve(
-                                            buf, rows: firstRow / factor..<endRow / factor, width: target.width,
-                                            factor: factor, out: out.baseAddress!
-                                        )
                                     }
+                                    tables.resolve(
+                                        buf, rows: firstRow / factor..<endRow / factor, width: target.width,
+                                        factor: factor, out: out.baseAddress!
+                                    )
                                 }
                             }
                         }
@@ -184,8 +182,9 @@ public enum MeshRenderer {
             guard ia < vertexCount && ib < vertexCount && ic < vertexCount else { return nil }
             let xa = vd[ia &* stride], xb = vd[ib &* stride], xc = vd[ic &* stride]
             let ya = vd[ia &* stride &+ 1], yb = vd[ib &* stride &+ 1], yc = vd[ic &* stride &+ 1]
+            let x = xa + xb + xc
             let lo = Swift.min(ya, Swift.min(yb, yc)), hi = Swift.max(ya, Swift.max(yb, yc))
-            guard xa + xb + xc == xa + xb + xc && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
+            guard x == x && lo <= hi && hi >= 0 && lo <= maxY else { return nil }
             let back = (xb - xa) * (yc - ya) - (yb - ya) * (xc - xa) > 0
             return (Int(lo > 0 ? lo : 0) &>> bandShift, Int(hi < maxY ? hi : maxY) &>> bandShift, back)
         }

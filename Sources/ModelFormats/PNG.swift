@@ -117,8 +117,8 @@ public enum PNG {
     }
 
     /// `filterRows` for opaque images written as RGB: each row is packed to 3 bytes a pixel
-    /// first (`packed` holds two rows of `width * 3 + 1` bytes, this one and the one above), then filtered into
-    /// `width * 3 + 1` bytes.
+    /// first (`packed` holds two rows of `width * 3 + 1` bytes, this one and the one above),
+    /// then filtered into `width * 3 + 1` bytes.
     static func filterRGBRows(
         _ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int, rows: Range<Int>,
         packed: UnsafeMutablePointer<UInt8>
