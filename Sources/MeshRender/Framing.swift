@@ -31,6 +31,28 @@ struct Extent {
 
     var isEmpty: Bool { !(lo.0 <= hi.0) }
 
+    /// Whether this projected extent already holds every point of the world-space `box`,
+    /// with room to spare: true only if all 8 corners project (each is in front of the
+    /// camera, so the box's image lies within theirs) strictly inside it, by more than
+    /// float rounding could move a point of the box. Adding the box's points would then
+    /// change nothing. False for an empty box.
+    func covers(_ box: Extent, _ projection: Projection) -> Bool {
+        if box.isEmpty || isEmpty { return false }
+        var image = Extent()
+        for k in 0..<8 {
+            let (x, y, c) = projection.project(
+                k & 1 == 0 ? box.lo.0 : box.hi.0, k & 2 == 0 ? box.lo.1 : box.hi.1, k & 4 == 0 ? box.lo.2 : box.hi.2)
+            if !(x == x) { return false }
+            image.add(x, y, c)
+        }
+        // Float rounding moves a projected point by a few 1e-8 of its magnitude.
+        @inline(__always) func slack(_ a: Float, _ b: Float) -> Float { (b - a) * 1e-4 + (abs(a) + abs(b)) * 1e-6 }
+        let sx = slack(lo.0, hi.0), sy = slack(lo.1, hi.1), sz = slack(lo.2, hi.2)
+        return image.lo.0 > lo.0 + sx && image.hi.0 < hi.0 - sx
+            && image.lo.1 > lo.1 + sy && image.hi.1 < hi.1 - sy
+            && image.lo.2 > lo.2 + sz && image.hi.2 < hi.2 - sz
+    }
+
     /// Runs `body(range, &extent)` over `jobs` slices of `0..<count` and merges the results.
     static func gather(
         count: Int, jobs: Int, runner: JobRunner, _ body: (Range<Int>, inout Extent) -> Void

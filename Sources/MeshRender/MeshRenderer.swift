@@ -267,25 +267,43 @@ public enum MeshRenderer {
                 Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
             )
         }
+        // The framing needs the projected extent of every corner: one pass for the bounds
+        // (and so the camera), one for the projected extent. The first also keeps each block of
+        // triangles' box, so the second projects a box's 8 corners and skips the block when
+        // they fall inside the extent found so far (the image of a box in front of the camera
+        // lies within its corners' images): most blocks of a model are inside its silhouette.
+        let blocks = (count + statBlock - 1) / statBlock
+        let boxes = UnsafeMutablePointer<Extent>.allocate(capacity: blocks)
+        defer { boxes.deallocate() }
         let jobs = Swift.max(1, Swift.min(runner.width, count / 20_000))
-        let bounds = Extent.gather(count: count, jobs: jobs, runner: runner) { range, e in
-            for t in range {
-                for k in 0..<3 {
-                    let (x, y, z) = corner(t, k)
-                    e.addFinite(x, y, z)
+        let bounds = Extent.gather(count: blocks, jobs: jobs, runner: runner) { range, e in
+            for block in range {
+                var box = Extent()
+                var finite = true
+                for t in (block &* statBlock)..<Swift.min(count, (block &+ 1) &* statBlock) {
+                    for k in 0..<3 {
+                        let (x, y, z) = corner(t, k)
+                        if (x - x) + (y - y) + (z - z) == 0 { box.add(x, y, z) } else { finite = false }
+                    }
                 }
+                if !box.isEmpty { e.merge(box) }
+                // A block with a bad corner is always projected corner by corner.
+                (boxes + block).initialize(to: finite ? box : Extent())
             }
         }
         if bounds.isEmpty { return background(target, options) }
         let camera = makeCamera(bounds: bounds, options: options)
         let projection = Projection(camera)
         let shading = Shading(camera: camera)
-        let projected = Extent.gather(count: count, jobs: jobs, runner: runner) { range, e in
-            for t in range {
-                for k in 0..<3 {
-                    let (x, y, z) = corner(t, k)
-                    let (px, py, c) = projection.project(x, y, z)
-                    if px == px { e.add(px, py, c) }
+        let projected = Extent.gather(count: blocks, jobs: jobs, runner: runner) { range, e in
+            for block in range {
+                if e.covers(boxes[block], projection) { continue }
+                for t in (block &* statBlock)..<Swift.min(count, (block &+ 1) &* statBlock) {
+                    for k in 0..<3 {
+                        let (x, y, z) = corner(t, k)
+                        let (px, py, c) = projection.project(x, y, z)
+                        if px == px { e.add(px, py, c) }
+                    }
                 }
             }
         }
@@ -323,6 +341,9 @@ public enum MeshRenderer {
             )
         }
     }
+
+    /// Triangles per block whose box the binary STL path keeps for skipping projections.
+    static let statBlock = 256
 
     /// How many sample buffers (raster jobs) `triangles` are worth on `runner`.
     static func rasterJobs(_ triangles: Int, _ runner: JobRunner) -> Int {
