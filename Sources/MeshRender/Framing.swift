@@ -17,11 +17,14 @@ struct Extent {
         if z > hi.2 { hi.2 = z }
     }
 
-    /// Adds a world position if all three coordinates are finite (bad ones must not spoil framing).
-    @inline(__always)
-    mutating func addFinite(_ x: Float, _ y: Float, _ z: Float) {
+    /// Adds a world position if all three coordinates are finite (bad ones must not spoil
+    /// framing); returns whether it did.
+    @inline(__always) @discardableResult
+    mutating func addFinite(_ x: Float, _ y: Float, _ z: Float) -> Bool {
         // v - v is 0 for finite v and NaN for infinities and NaN.
-        if (x - x) + (y - y) + (z - z) == 0 { add(x, y, z) }
+        guard (x - x) + (y - y) + (z - z) == 0 else { return false }
+        add(x, y, z)
+        return true
     }
 
     mutating func merge(_ o: Extent) {

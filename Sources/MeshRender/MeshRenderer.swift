@@ -275,15 +275,18 @@ public enum MeshRenderer {
         let blocks = (count + statBlock - 1) / statBlock
         let boxes = UnsafeMutablePointer<Extent>.allocate(capacity: blocks)
         defer { boxes.deallocate() }
+        @inline(__always) func triangles(of block: Int) -> Range<Int> {
+            (block &* statBlock)..<Swift.min(count, (block &+ 1) &* statBlock)
+        }
         let jobs = Swift.max(1, Swift.min(runner.width, count / 20_000))
         let bounds = Extent.gather(count: blocks, jobs: jobs, runner: runner) { range, e in
             for block in range {
                 var box = Extent()
                 var finite = true
-                for t in (block &* statBlock)..<Swift.min(count, (block &+ 1) &* statBlock) {
+                for t in triangles(of: block) {
                     for k in 0..<3 {
                         let (x, y, z) = corner(t, k)
-                        if (x - x) + (y - y) + (z - z) == 0 { box.add(x, y, z) } else { finite = false }
+                        if !box.addFinite(x, y, z) { finite = false }
                     }
                 }
                 if !box.isEmpty { e.merge(box) }
@@ -298,7 +301,7 @@ public enum MeshRenderer {
         let projected = Extent.gather(count: blocks, jobs: jobs, runner: runner) { range, e in
             for block in range {
                 if e.covers(boxes[block], projection) { continue }
-                for t in (block &* statBlock)..<Swift.min(count, (block &+ 1) &* statBlock) {
+                for t in triangles(of: block) {
                     for k in 0..<3 {
                         let (x, y, z) = corner(t, k)
                         let (px, py, c) = projection.project(x, y, z)
